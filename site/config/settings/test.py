@@ -1,0 +1,24 @@
+"""The test suite: SQLite in memory unless DATABASE_URL is set, tasks run
+immediately, fast password hashing, and the sample plugin installed."""
+import os
+
+os.environ.setdefault("HEARTHSIDE_EXTRA_PLUGINS", "tests.sample_plugin")
+
+from .base import *  # noqa: F401,F403,E402
+from .base import env  # noqa: E402
+
+SECRET_KEY = "test-secret-key"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+if "DATABASE_URL" not in os.environ:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+HEARTHSIDE_HOOKS_RAISE = True
+HEARTHSIDE_PAGE_CACHE_SECONDS = 300
+WAGTAILADMIN_BASE_URL = "http://testserver"
+MEDIA_ROOT = env("MEDIA_ROOT", default=os.path.join(os.environ.get("TMPDIR", "/tmp"), "hearthside-test-media"))
+REST_FRAMEWORK = {**REST_FRAMEWORK}  # noqa: F405
+LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405

@@ -1,0 +1,92 @@
+"""The Wagtail admin's "Plugins" screen: activate plugins per site, see theme health."""
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import TemplateView
+from wagtail.admin.auth import permission_denied
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.models import Site
+
+from hearthside.extending.activation import (
+    PluginActivationError,
+    activate,
+    active_plugin_labels,
+    deactivate,
+)
+from hearthside.extending.plugins import installed_plugins
+from hearthside.themes.current import catalogue
+
+MANAGE_PERMISSION = "hearthside.manage_plugins"
+
+
+def can_manage_plugins(user) -> bool:
+    return user.is_active and user.has_perm(MANAGE_PERMISSION)
+
+
+class PluginsView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "hearthside/admin/plugins.html"
+    page_title = "Plugins"
+    header_icon = "plug"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_manage_plugins(request.user):
+            return permission_denied(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [{"url": reverse("wagtailadmin_home"), "label": "Home"}, {"url": "", "label": "Plugins"}]
+
+    def chosen_site(self):
+        sites = Site.objects.order_by("-is_default_site", "hostname")
+        site_id = self.request.POST.get("site") or self.request.GET.get("site")
+        if site_id and str(site_id).isdigit():
+            site = sites.filter(pk=site_id).first()
+            if site:
+                return site
+        return Site.find_for_request(self.request) or sites.first()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        site = self.chosen_site()
+        active = active_plugin_labels(site)
+        plugins = installed_plugins()
+        names = {p.label: p.meta.name for p in plugins if p.meta}
+        context.update(
+            site=site,
+            sites=Site.objects.order_by("-is_default_site", "hostname"),
+            plugins=[
+                {
+                    "label": plugin.label,
+                    "meta": plugin.meta,
+                    "active": plugin.label in active,
+                    "requires": [names.get(r, r) for r in plugin.meta.requires],
+                    "needed_by": [
+                        other.meta.name
+                        for other in plugins
+                        if other.meta and plugin.label in other.meta.requires
+                    ],
+                }
+                for plugin in plugins
+                if plugin.meta
+            ],
+            themes=catalogue().themes.values(),
+            theme_problems=catalogue().problems,
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        site = self.chosen_site()
+        label = request.POST.get("plugin", "")
+        action = request.POST.get("action")
+        try:
+            if action == "activate":
+                plugin = activate(site, label, user=request.user)
+                messages.success(request, f"“{plugin.meta.name}” is now active on {site.site_name or site.hostname}.")
+            elif action == "deactivate":
+                plugin = deactivate(site, label, user=request.user)
+                messages.success(request, f"“{plugin.meta.name}” is now inactive on {site.site_name or site.hostname}.")
+            else:
+                messages.error(request, "Choose whether to activate or deactivate the plugin.")
+        except PluginActivationError as error:
+            messages.error(request, str(error))
+        return redirect(f"{reverse('hearthside_plugins')}?site={site.pk}")

@@ -1,0 +1,172 @@
+"""``manage.py check`` reports every broken plugin and theme with a clear message.
+
+IDs: hearthside.E00x plugins, hearthside.E01x/W01x themes and slots.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.checks import Error, Warning, register
+from django.template import TemplateDoesNotExist, TemplateSyntaxError
+from django.template.loader import get_template
+
+from hearthside.extending.plugins import PluginConfig, installed_plugins
+from hearthside.extending.slots import all_slots
+from hearthside.themes.current import catalogue, using_theme
+
+# Templates every theme chain must be able to render.
+REQUIRED_TEMPLATES = (
+    "base.html",
+    "pages/home_page.html",
+    "pages/section_index_page.html",
+    "pages/article_page.html",
+    "pages/offer_page.html",
+    "pages/standard_page.html",
+    "search.html",
+    "404.html",
+    "500.html",
+)
+
+
+@register("hearthside")
+def check_plugins(app_configs=None, **kwargs):
+    from django.apps import apps
+
+    errors = []
+    discovery = settings.HEARTHSIDE_PLUGIN_DISCOVERY
+    for source, message in discovery.problems:
+        errors.append(Error(f"Plugin {source} {message}.", id="hearthside.E001", obj=source))
+    for name in discovery.unknown_exclusions:
+        errors.append(
+            Warning(
+                f"HEARTHSIDE_PLUGINS_EXCLUDE names {name!r}, which is not an installed plugin.",
+                hint="Use a plugin's folder name under plugins/ or its entry-point name.",
+                id="hearthside.W001",
+            )
+        )
+    for dotted in discovery.app_paths:
+        config = next((c for c in apps.get_app_configs() if c.name == dotted), None)
+        if config is not None and not isinstance(config, PluginConfig):
+            errors.append(
+                Error(
+                    f"{dotted} is installed as a plugin, but its AppConfig "
+                    f"{type(config).__name__} does not subclass hearthside.extending.plugins.PluginConfig.",
+                    id="hearthside.E002",
+                    obj=dotted,
+                )
+            )
+
+    plugins = {p.label: p for p in installed_plugins()}
+    for label, plugin in plugins.items():
+        if plugin.meta is None:
+            errors.append(
+                Error(f"Plugin {label!r} has no PluginMeta (set `meta` on its AppConfig).",
+                      id="hearthside.E003", obj=label)
+            )
+            continue
+        for problem in plugin.meta.problems():
+            errors.append(Error(f"Plugin {label!r}: {problem}.", id="hearthside.E003", obj=label))
+        for required in plugin.meta.requires if not isinstance(plugin.meta.requires, str) else ():
+            if required not in plugins:
+                errors.append(
+                    Error(
+                        f"Plugin {label!r} requires {required!r}, which is not installed.",
+                        hint="Install that plugin, or remove it from meta.requires.",
+                        id="hearthside.E004",
+                        obj=label,
+                    )
+                )
+    errors += _requirement_cycles(plugins)
+    return errors
+
+
+def _requirement_cycles(plugins: dict[str, PluginConfig]) -> list[Error]:
+    errors, reported = [], set()
+    for start in plugins:
+        path, current = [start], start
+        stack = [(start, [start])]
+        while stack:
+            current, path = stack.pop()
+            meta = plugins[current].meta
+            for required in (meta.requires if meta and not isinstance(meta.requires, str) else ()):
+                if required == start:
+                    cycle = frozenset(path)
+                    if cycle not in reported:
+                        reported.add(cycle)
+                        errors.append(
+                            Error(
+                                f"Plugins require each other in a loop: {' → '.join(path + [start])}.",
+                                id="hearthside.E005",
+                            )
+                        )
+                elif required in plugins and required not in path:
+                    stack.append((required, path + [required]))
+    return errors
+
+
+@register("hearthside")
+def check_themes(app_configs=None, **kwargs):
+    errors = []
+    themes = catalogue()
+    for folder, message in themes.problems:
+        errors.append(Error(f"Theme {folder!r} {message}.", id="hearthside.E010", obj=folder))
+    default = settings.HEARTHSIDE_DEFAULT_THEME
+    if default not in themes.themes:
+        errors.append(
+            Error(
+                f"The default theme {default!r} is missing or broken.",
+                hint="HEARTHSIDE_DEFAULT_THEME must name a working theme under themes/.",
+                id="hearthside.E012",
+            )
+        )
+        return errors
+
+    known_slots = {slot.name for slot in all_slots()}
+    rendered = set()
+    for theme in themes.themes.values():
+        for slot_name in theme.slots:
+            if slot_name not in known_slots:
+                errors.append(
+                    Error(
+                        f"Theme {theme.name!r} says it renders the slot {slot_name!r}, which does not exist.",
+                        hint=f"Known slots: {', '.join(sorted(known_slots))}.",
+                        id="hearthside.E011",
+                        obj=theme.name,
+                    )
+                )
+        rendered |= set(theme.slots)
+        with using_theme(theme.name):
+            for template_name in REQUIRED_TEMPLATES:
+                try:
+                    get_template(template_name)
+                except TemplateDoesNotExist:
+                    errors.append(
+                        Error(
+                            f"Theme {theme.name!r} has no template {template_name!r}, "
+                            "and neither do its parents or the default theme.",
+                            id="hearthside.E013",
+                            obj=theme.name,
+                        )
+                    )
+                except TemplateSyntaxError as error:
+                    errors.append(
+                        Error(
+                            f"Theme {theme.name!r}: template {template_name!r} does not compile: {error}",
+                            id="hearthside.E014",
+                            obj=theme.name,
+                        )
+                    )
+
+    for slot in all_slots():
+        if slot.name in rendered:
+            continue
+        for contribution in slot.contributions:
+            errors.append(
+                Warning(
+                    f"{contribution.plugin or 'The core'} contributes {contribution.name} to the slot "
+                    f"{slot.name!r}, which no installed theme renders, so it will never be seen.",
+                    hint="Add the slot to a theme (and its manifest), or contribute to another slot.",
+                    id="hearthside.W011",
+                    obj=slot.name,
+                )
+            )
+    return errors

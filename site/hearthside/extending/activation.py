@@ -1,0 +1,143 @@
+"""Which plugins are active on which Wagtail Site: the one place that decides.
+
+Hooks, slots, plugin URLs, API endpoints and admin menu items all ask
+:func:`active_plugin_labels`; no plugin checks its own state.
+"""
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db import transaction
+from wagtail.log_actions import log
+
+from .plugins import PluginConfig, get_plugin, installed_plugins
+
+CACHE_SECONDS = 60
+
+
+class PluginActivationError(Exception):
+    """Raised with a message fit to show an editor when a change is refused."""
+
+
+def _cache_key(site_id: int) -> str:
+    return f"hearthside:active-plugins:{site_id}"
+
+
+def _effective(chosen: dict[str, bool]) -> frozenset[str]:
+    """Chosen states minus plugins whose requirements are not all active."""
+    plugins = {p.label: p for p in installed_plugins()}
+    active = {
+        label
+        for label, plugin in plugins.items()
+        if chosen.get(label, plugin.meta.default_active if plugin.meta else False)
+    }
+    changed = True
+    while changed:
+        changed = False
+        for label in list(active):
+            if any(req not in active for req in plugins[label].meta.requires):
+                active.discard(label)
+                changed = True
+    return frozenset(active)
+
+
+def active_plugin_labels(site) -> frozenset[str]:
+    """App labels of the plugins active on ``site`` (a Wagtail Site or None)."""
+    if site is None:
+        return frozenset()
+    memo = getattr(site, "_hearthside_active_plugins", None)
+    if memo is not None:
+        return memo
+    labels = cache.get(_cache_key(site.pk))
+    if labels is None:
+        from hearthside.models import PluginActivation
+
+        chosen = dict(
+            PluginActivation.objects.filter(site=site).values_list("plugin", "active")
+        )
+        labels = _effective(chosen)
+        cache.set(_cache_key(site.pk), labels, CACHE_SECONDS)
+    site._hearthside_active_plugins = labels
+    return labels
+
+
+def is_active(site, label: str) -> bool:
+    return label in active_plugin_labels(site)
+
+
+def forget_cached_state(site) -> None:
+    cache.delete(_cache_key(site.pk))
+    if hasattr(site, "_hearthside_active_plugins"):
+        del site._hearthside_active_plugins
+
+
+def _require_plugin(label: str) -> PluginConfig:
+    plugin = get_plugin(label)
+    if plugin is None:
+        raise PluginActivationError(f"There is no installed plugin called “{label}”.")
+    return plugin
+
+
+def _set_state(site, plugin: PluginConfig, active: bool, user) -> None:
+    from hearthside.models import PluginActivation
+
+    with transaction.atomic():
+        row, _ = PluginActivation.objects.select_for_update().get_or_create(
+            site=site, plugin=plugin.label, defaults={"active": active}
+        )
+        row.active = active
+        row.save(update_fields=["active"])
+        log(
+            row,
+            "hearthside.plugin_activated" if active else "hearthside.plugin_deactivated",
+            user=user,
+            data={"plugin": plugin.label, "site": site.hostname},
+        )
+        forget_cached_state(site)
+        if active:
+            plugin.installed(site)
+        else:
+            plugin.uninstalled(site)
+    forget_cached_state(site)
+
+
+def activate(site, label: str, user=None) -> PluginConfig:
+    """Activate plugin ``label`` on ``site``.
+
+    Raises PluginActivationError if a plugin it requires is not active there.
+    """
+    plugin = _require_plugin(label)
+    active = active_plugin_labels(site)
+    missing = [req for req in plugin.meta.requires if req not in active]
+    if missing:
+        names = ", ".join(_display_name(req) for req in missing)
+        raise PluginActivationError(
+            f"“{plugin.meta.name}” needs {names} to be active on this site first."
+        )
+    _set_state(site, plugin, True, user)
+    return plugin
+
+
+def deactivate(site, label: str, user=None) -> PluginConfig:
+    """Deactivate plugin ``label`` on ``site``.
+
+    Raises PluginActivationError if another active plugin requires it.
+    """
+    plugin = _require_plugin(label)
+    active = active_plugin_labels(site)
+    dependants = [
+        other for other in installed_plugins()
+        if other.label in active and label in other.meta.requires
+    ]
+    if dependants:
+        names = ", ".join(f"“{other.meta.name}”" for other in dependants)
+        raise PluginActivationError(
+            f"“{plugin.meta.name}” is needed by {names}; deactivate "
+            f"{'it' if len(dependants) == 1 else 'them'} first."
+        )
+    _set_state(site, plugin, False, user)
+    return plugin
+
+
+def _display_name(label: str) -> str:
+    plugin = get_plugin(label)
+    return f"“{plugin.meta.name}”" if plugin and plugin.meta else f"“{label}” (not installed)"

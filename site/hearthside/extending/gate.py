@@ -1,0 +1,44 @@
+"""The gate: a plugin inactive on the request's site answers 404.
+
+Every view (public URL, API endpoint, admin screen) is traced to the app that
+defines it; if that app is a plugin not active on the site, the request stops
+here. Plugins never check their own state.
+"""
+from __future__ import annotations
+
+from django.http import Http404
+from wagtail.models import Site
+
+from .activation import is_active
+from .plugins import plugin_for_module
+
+
+def view_module(view_func) -> str:
+    """The module that defines a view: class-based views report their class."""
+    owner = (
+        getattr(view_func, "view_class", None)  # Django class-based views
+        or getattr(view_func, "cls", None)  # DRF APIView / ViewSet
+        or view_func
+    )
+    return getattr(owner, "__module__", "") or ""
+
+
+def plugin_of_view(view_func):
+    return plugin_for_module(view_module(view_func))
+
+
+class PluginGateMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        plugin = plugin_of_view(view_func)
+        if plugin is None:
+            return None
+        site = Site.find_for_request(request)
+        if not is_active(site, plugin.label):
+            raise Http404(f"The plugin “{plugin.meta.name}” is not active on this site.")
+        return None

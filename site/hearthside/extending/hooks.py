@@ -1,0 +1,55 @@
+"""The core's hooks. Plugins declare their own in ``plugins/<name>/hooks.py``.
+
+Connect a receiver in your plugin's ``receivers.py`` (imported by
+``PluginConfig.ready``)::
+
+    from hearthside.extending import hooks
+
+    @hooks.page_published.connect
+    def announce(site, page, **kwargs):
+        ...
+
+Receivers always accept ``**kwargs`` so that hooks can grow arguments.
+"""
+from .base import Action, Filter
+
+page_published = Action(
+    "page_published",
+    """A page went live, on any publish path (admin, scheduled, API, shell).
+
+    Sent after the publishing transaction commits.
+    Arguments: ``site`` (the page's Site), ``page`` (the specific Page
+    instance), ``revision`` (the published Revision or None).
+    Receivers return nothing useful; results are ignored.
+    """,
+)
+
+page_unpublished = Action(
+    "page_unpublished",
+    """A page stopped being live (unpublished or deleted while live).
+
+    Sent after the transaction commits.
+    Arguments: ``site`` (the page's Site), ``page`` (the specific Page).
+    Receivers return nothing useful; results are ignored.
+    """,
+)
+
+api_page_payload = Filter(
+    "api_page_payload",
+    """The JSON of one page in the pages API (/api/v2/pages/), list or detail.
+
+    Value: the page's serialised ``dict``.
+    Arguments: ``site``, ``page`` (the Page), ``request``.
+    Each receiver returns the dict to pass on (modified or replaced).
+    """,
+)
+
+page_context = Filter(
+    "page_context",
+    """The template context of a page being rendered by a theme.
+
+    Value: the context ``dict``.
+    Arguments: ``site``, ``page``, ``request``.
+    Each receiver returns the context to pass on.
+    """,
+)

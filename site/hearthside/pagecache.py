@@ -1,0 +1,80 @@
+"""A full-page cache for anonymous visitors.
+
+Sits just below WhiteNoise so a hit costs one cache round trip and none of
+the session, auth or theme work. Anything personal (a session cookie, an
+Authorization header, a response that sets a cookie or says private) is never
+cached. :func:`purge` drops every cached page at once by bumping a generation
+number; the core purges on publish, unpublish, plugin and theme changes, and
+plugins call it when their own content on pages changes.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+
+GENERATION_KEY = "hearthside:page-cache:generation"
+CACHE_HEADER = "X-Page-Cache"
+SKIPPED_PREFIXES = ("/admin/", "/django-admin/", "/api/", "/static/", "/media/")
+STORED_HEADERS = ("Content-Type", "Content-Language", "Link", "X-Frame-Options")
+
+
+def purge() -> None:
+    """Forget every cached page."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
+
+
+def _request_is_cacheable(request) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.HEARTHSIDE_PAGE_CACHE_SECONDS > 0
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "HTTP_AUTHORIZATION" not in request.META
+        and not request.path.startswith(SKIPPED_PREFIXES)
+    )
+
+
+def _response_is_cacheable(response) -> bool:
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+        and "text/html" in response.get("Content-Type", "")
+    )
+
+
+def _key(request, generation) -> str:
+    return f"hearthside:page:{generation}:{request.get_host()}:{request.get_full_path()}"
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _request_is_cacheable(request):
+            return self.get_response(request)
+        generation = cache.get(GENERATION_KEY, 0)
+        key = _key(request, generation)
+        hit = cache.get(key)
+        if hit is not None:
+            content, headers = hit
+            response = HttpResponse(content)
+            for name, value in headers:
+                response[name] = value
+            response[CACHE_HEADER] = "hit"
+            return response
+        response = self.get_response(request)
+        if request.method == "GET" and _response_is_cacheable(response):
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            headers = [(name, response[name]) for name in STORED_HEADERS if response.has_header(name)]
+            cache.set(key, (response.content, headers), settings.HEARTHSIDE_PAGE_CACHE_SECONDS)
+            response[CACHE_HEADER] = "miss"
+        return response

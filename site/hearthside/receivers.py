@@ -1,0 +1,23 @@
+"""The core's own hook receivers."""
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from hearthside import pagecache
+from hearthside.extending import hooks
+from hearthside.models import PluginActivation, SiteBranding
+
+
+@hooks.page_published.connect(priority=0)
+def purge_pages_on_publish(site, page, **kwargs):
+    pagecache.purge()
+
+
+@hooks.page_unpublished.connect(priority=0)
+def purge_pages_on_unpublish(site, page, **kwargs):
+    pagecache.purge()
+
+
+@receiver(post_save, sender=SiteBranding, dispatch_uid="hearthside_purge_on_branding")
+@receiver(post_save, sender=PluginActivation, dispatch_uid="hearthside_purge_on_plugins")
+def purge_pages_on_site_change(sender, **kwargs):
+    pagecache.purge()

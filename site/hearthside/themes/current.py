@@ -1,0 +1,55 @@
+"""The theme in force for the code running now (one request, one render)."""
+from __future__ import annotations
+
+import contextvars
+import logging
+from contextlib import contextmanager
+
+from django.conf import settings
+
+from .manifest import Theme, ThemeCatalogue, load_catalogue
+
+logger = logging.getLogger("hearthside.themes")
+
+_current_theme: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "hearthside_theme", default=None
+)
+
+
+def catalogue() -> ThemeCatalogue:
+    return load_catalogue(str(settings.HEARTHSIDE_THEMES_DIR))
+
+
+def default_theme_name() -> str:
+    return settings.HEARTHSIDE_DEFAULT_THEME
+
+
+def current_theme_name() -> str:
+    return _current_theme.get() or default_theme_name()
+
+
+def current_chain() -> list[Theme]:
+    return catalogue().chain(current_theme_name(), default_theme_name())
+
+
+def usable_theme_name(name: str | None) -> str:
+    """``name`` if it is an installed, working theme; otherwise the default."""
+    if name and name in catalogue().themes:
+        return name
+    if name:
+        logger.warning("Theme %r is missing or broken; using %r", name, default_theme_name())
+    return default_theme_name()
+
+
+@contextmanager
+def using_theme(name: str | None):
+    """Render with theme ``name`` (falling back to the default) inside the block."""
+    token = _current_theme.set(usable_theme_name(name))
+    try:
+        yield
+    finally:
+        _current_theme.reset(token)
+
+
+def theme_choices() -> list[tuple[str, str]]:
+    return [(t.name, t.display_name) for t in catalogue().themes.values()]
