@@ -48,7 +48,7 @@ def make_article(section, title=None, tags=(), images=0, related=(), body=None, 
     n = next(_counter)
     blocks = body or [("paragraph", f"<p>Body of article {n}.</p>")]
     blocks = list(blocks) + [
-        ("image", {"image": ImageFactory().pk, "caption": f"Picture {i}", "alt_text": ""})
+        ("image", {"image": ImageFactory(), "caption": f"Picture {i}", "alt_text": ""})
         for i in range(images)
     ]
     fields.setdefault("feature_image", ImageFactory() if images else None)

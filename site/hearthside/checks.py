@@ -31,8 +31,14 @@ REQUIRED_TEMPLATES = (
 def check_plugins(app_configs=None, **kwargs):
     from django.apps import apps
 
+    return plugin_problems(
+        installed_plugins(), settings.HEARTHSIDE_PLUGIN_DISCOVERY, apps.get_app_configs()
+    )
+
+
+def plugin_problems(plugin_configs, discovery, all_app_configs) -> list:
+    """Problems with the given plugin AppConfigs, discovery and installed apps."""
     errors = []
-    discovery = settings.HEARTHSIDE_PLUGIN_DISCOVERY
     for source, message in discovery.problems:
         errors.append(Error(f"Plugin {source} {message}.", id="hearthside.E001", obj=source))
     for name in discovery.unknown_exclusions:
@@ -44,7 +50,7 @@ def check_plugins(app_configs=None, **kwargs):
             )
         )
     for dotted in discovery.app_paths:
-        config = next((c for c in apps.get_app_configs() if c.name == dotted), None)
+        config = next((c for c in all_app_configs if c.name == dotted), None)
         if config is not None and not isinstance(config, PluginConfig):
             errors.append(
                 Error(
@@ -55,7 +61,7 @@ def check_plugins(app_configs=None, **kwargs):
                 )
             )
 
-    plugins = {p.label: p for p in installed_plugins()}
+    plugins = {p.label: p for p in plugin_configs}
     for label, plugin in plugins.items():
         if plugin.meta is None:
             errors.append(

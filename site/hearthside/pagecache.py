@@ -9,6 +9,8 @@ plugins call it when their own content on pages changes.
 """
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
@@ -50,7 +52,9 @@ def _response_is_cacheable(response) -> bool:
 
 
 def _key(request, generation) -> str:
-    return f"hearthside:page:{generation}:{request.get_host()}:{request.get_full_path()}"
+    # Hashed: query strings can be long, and some cache backends limit key length.
+    location = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
+    return f"hearthside:page:{generation}:{location}"
 
 
 class PageCacheMiddleware:

@@ -19,5 +19,8 @@ def purge_pages_on_unpublish(site, page, **kwargs):
 
 @receiver(post_save, sender=SiteBranding, dispatch_uid="hearthside_purge_on_branding")
 @receiver(post_save, sender=PluginActivation, dispatch_uid="hearthside_purge_on_plugins")
-def purge_pages_on_site_change(sender, **kwargs):
-    pagecache.purge()
+def purge_pages_on_site_change(sender, created=False, **kwargs):
+    # SiteBranding rows are created lazily while a page renders; that changes
+    # nothing a visitor sees, so only edits purge.
+    if not (created and sender is SiteBranding):
+        pagecache.purge()

@@ -2,7 +2,8 @@
 immediately, fast password hashing, and the sample plugin installed."""
 import os
 
-os.environ.setdefault("HEARTHSIDE_EXTRA_PLUGINS", "tests.sample_plugin")
+# The sample plugin, and one that requires it (for requirement rules).
+os.environ.setdefault("HEARTHSIDE_EXTRA_PLUGINS", "tests.sample_plugin,tests.plugin_cases.needs_sample")
 
 from .base import *  # noqa: F401,F403,E402
 from .base import env  # noqa: E402

@@ -3,6 +3,7 @@ from functools import lru_cache
 
 from django import template
 from django.templatetags.static import static
+from wagtail.models import Page
 
 from hearthside.themes.current import current_chain
 
@@ -39,6 +40,8 @@ def seo_meta(context, page=None):
     description = ""
     image = None
     canonical = request.build_absolute_uri(request.path) if request else ""
+    if not isinstance(page, Page):
+        page = None  # views that are not Wagtail pages (search, plugin pages)
     if page is not None:
         title = page.seo_title or page.title
         description = page.search_description or getattr(page, "summary", "") or getattr(page, "intro", "")

@@ -1,0 +1,108 @@
+"""Activating plugins per site from the admin's Plugins screen."""
+import pytest
+from wagtail.models import ModelLogEntry
+
+from hearthside.extending.activation import (
+    PluginActivationError,
+    activate,
+    active_plugin_labels,
+    deactivate,
+)
+from hearthside.models import PluginActivation
+from tests.sample_plugin.models import Greeting, SiteEvent
+
+
+def test_default_active_plugins_are_active_until_a_site_chooses(site):
+    assert "sample_plugin" in active_plugin_labels(site)  # default_active=True
+    assert "needs_sample" not in active_plugin_labels(site)  # default_active=False
+
+
+def test_a_plugin_cannot_be_activated_while_its_requirements_are_inactive(site):
+    deactivate(site, "sample_plugin")
+    with pytest.raises(PluginActivationError) as error:
+        activate(site, "needs_sample")
+    assert str(error.value) == "“Needs sample” needs “Sample plugin” to be active on this site first."
+    assert not PluginActivation.objects.filter(plugin="needs_sample").exists()
+
+
+def test_a_plugin_another_active_plugin_needs_cannot_be_deactivated(site):
+    activate(site, "needs_sample")
+    with pytest.raises(PluginActivationError) as error:
+        deactivate(site, "sample_plugin")
+    assert str(error.value) == "“Sample plugin” is needed by “Needs sample”; deactivate it first."
+    assert "sample_plugin" in active_plugin_labels(site)
+
+
+def test_an_unknown_plugin_is_refused_clearly(site):
+    with pytest.raises(PluginActivationError, match="There is no installed plugin called “shop”."):
+        activate(site, "shop")
+    assert not PluginActivation.objects.exists()
+
+
+def test_installed_and_uninstalled_are_called_and_the_change_is_audited(site, admin_user):
+    deactivate(site, "sample_plugin", user=admin_user)
+    assert SiteEvent.objects.filter(site=site, kind="uninstalled").count() == 1
+
+    activate(site, "sample_plugin", user=admin_user)
+    assert Greeting.objects.get(site=site).text == "Welcome, neighbour!"
+
+    actions = list(
+        ModelLogEntry.objects.filter(user=admin_user).order_by("timestamp").values_list("action", flat=True)
+    )
+    assert actions == ["hearthside.plugin_deactivated", "hearthside.plugin_activated"]
+    assert PluginActivation.objects.get(site=site, plugin="sample_plugin").active is True
+
+
+def test_a_plugin_whose_requirement_was_switched_off_behind_its_back_is_inactive(site):
+    activate(site, "needs_sample")
+    PluginActivation.objects.update_or_create(site=site, plugin="sample_plugin", defaults={"active": False})
+    from hearthside.extending.activation import forget_cached_state
+
+    forget_cached_state(site)
+    assert active_plugin_labels(site) == frozenset()
+
+
+class TestPluginsScreen:
+    url = "/admin/plugins/"
+
+    def test_lists_installed_plugins_with_their_state(self, client, site, admin_user):
+        client.force_login(admin_user)
+        html = client.get(self.url).content.decode()
+        assert "Sample plugin" in html and "Needs sample" in html
+        assert "Deactivate Sample plugin" in html and "Activate Needs sample" in html
+
+    def test_deactivating_from_the_screen(self, client, site, admin_user):
+        client.force_login(admin_user)
+        response = client.post(
+            self.url, {"site": site.pk, "plugin": "sample_plugin", "action": "deactivate"}, follow=True
+        )
+        assert "“Sample plugin” is now inactive on Copper Kettle." in response.content.decode()
+        assert "sample_plugin" not in active_plugin_labels(site)
+
+    def test_a_refused_change_shows_why_and_changes_nothing(self, client, site, admin_user):
+        client.force_login(admin_user)
+        activate(site, "needs_sample")
+        response = client.post(
+            self.url, {"site": site.pk, "plugin": "sample_plugin", "action": "deactivate"}, follow=True
+        )
+        assert "is needed by “Needs sample”; deactivate it first." in response.content.decode()
+        assert "sample_plugin" in active_plugin_labels(site)
+
+    def test_editors_without_the_permission_are_turned_away(self, client, site, editor):
+        client.force_login(editor)
+        assert client.get(self.url).status_code in (302, 403)
+        client.post(self.url, {"site": site.pk, "plugin": "sample_plugin", "action": "deactivate"})
+        assert "sample_plugin" in active_plugin_labels(site)
+
+    def test_editors_with_the_permission_may_manage_plugins(self, client, site, plugin_manager):
+        client.force_login(plugin_manager)
+        assert client.get(self.url).status_code == 200
+
+    def test_the_form_is_csrf_protected(self, site, admin_user):
+        from django.test import Client
+
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(admin_user)
+        response = client.post(self.url, {"site": site.pk, "plugin": "sample_plugin", "action": "deactivate"})
+        assert response.status_code == 403
+        assert "sample_plugin" in active_plugin_labels(site)

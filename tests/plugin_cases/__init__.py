@@ -1,0 +1,1 @@
+"""One purpose-built app per discovery and metadata case (none has models)."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PlainAppConfig(AppConfig):
+    name = "tests.plugin_cases.plain_app"
+    label = "plain_app"
