@@ -1,12 +1,13 @@
 from functools import lru_cache
 
+from django.http import Http404
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.models import Site
 
 from hearthside.admin_views import PluginsView, can_manage_plugins
-from hearthside.extending.activation import active_plugin_labels
+from hearthside.extending.activation import active_plugin_labels, is_active
 from hearthside.extending.plugins import plugin_for_module
 
 
@@ -68,3 +69,13 @@ def hide_inactive_plugin_menu_items(request, menu_items):
 @hooks.register("construct_settings_menu")
 def hide_inactive_plugin_settings_items(request, menu_items):
     _without_inactive(request, menu_items)
+
+
+@hooks.register("before_serve_page")
+def hide_pages_of_inactive_plugins(page, request, serve_args, serve_kwargs):
+    """Pages whose type a plugin defines are served only while it is active:
+    they go through Wagtail's own serve view, which the gate middleware
+    attributes to the core."""
+    plugin = plugin_for_module(type(page).__module__)
+    if plugin is not None and not is_active(Site.find_for_request(request), plugin.label):
+        raise Http404(f"The plugin “{plugin.meta.name}” is not active on this site.")

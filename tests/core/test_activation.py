@@ -7,6 +7,7 @@ from hearthside.extending.activation import (
     activate,
     active_plugin_labels,
     deactivate,
+    forget_cached_state,
 )
 from hearthside.models import PluginActivation
 from tests.sample_plugin.models import Greeting, SiteEvent
@@ -56,8 +57,6 @@ def test_installed_and_uninstalled_are_called_and_the_change_is_audited(site, ad
 def test_a_plugin_whose_requirement_was_switched_off_behind_its_back_is_inactive(site):
     activate(site, "needs_sample")
     PluginActivation.objects.update_or_create(site=site, plugin="sample_plugin", defaults={"active": False})
-    from hearthside.extending.activation import forget_cached_state
-
     forget_cached_state(site)
     assert active_plugin_labels(site) == frozenset()
 
@@ -106,3 +105,23 @@ class TestPluginsScreen:
         response = client.post(self.url, {"site": site.pk, "plugin": "sample_plugin", "action": "deactivate"})
         assert response.status_code == 403
         assert "sample_plugin" in active_plugin_labels(site)
+
+
+def test_a_plugin_that_fails_to_set_up_is_left_as_it_was(site, monkeypatch):
+    from django.apps import apps
+
+    deactivate(site, "sample_plugin")
+    config = apps.get_app_config("sample_plugin")
+
+    def broken_installed(site):
+        raise RuntimeError("greeting table is locked")
+
+    monkeypatch.setattr(config, "installed", broken_installed)
+    with pytest.raises(PluginActivationError) as error:
+        activate(site, "sample_plugin")
+
+    assert str(error.value) == (
+        "“Sample plugin” could not be set up on this site (greeting table is locked); nothing was changed."
+    )
+    assert "sample_plugin" not in active_plugin_labels(site)
+    assert PluginActivation.objects.get(site=site, plugin="sample_plugin").active is False

@@ -37,3 +37,15 @@ def test_plugin_admin_screens_and_menu_items_follow_activation(client, site, adm
 
     assert client.get("/admin/sample-plugin/").status_code == 404
     assert "/admin/sample-plugin/" not in client.get("/admin/").content.decode()
+
+
+def test_pages_of_a_type_an_inactive_plugin_defines_answer_404(client, site, root_page, deactivate_plugin):
+    from tests.factories import publish
+    from tests.sample_plugin.models import SamplePage
+
+    page = publish(root_page, SamplePage(title="Plugin page", slug="plugin-page"))
+    assert client.get(page.url).status_code == 200
+
+    deactivate_plugin(site, "sample_plugin")
+
+    assert client.get(page.url).status_code == 404

@@ -1,5 +1,5 @@
 from django.db import models
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
 
 class Greeting(models.Model):
@@ -16,3 +16,9 @@ class SiteEvent(models.Model):
     kind = models.CharField(max_length=40)
     page_id = models.IntegerField(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class SamplePage(Page):
+    """A page type the plugin provides: served only while the plugin is active."""
+
+    template = "sample_plugin/sample_page.html"

@@ -92,11 +92,18 @@ def _set_state(site, plugin: PluginConfig, active: bool, user) -> None:
             user=user,
             data={"plugin": plugin.label, "site": site.hostname},
         )
+        # installed()/uninstalled() must see the new state; if they fail, the
+        # whole change rolls back and the editor is told why.
         forget_cached_state(site)
-        if active:
-            plugin.installed(site)
-        else:
-            plugin.uninstalled(site)
+        try:
+            plugin.installed(site) if active else plugin.uninstalled(site)
+        except Exception as error:
+            forget_cached_state(site)
+            verb = "set up" if active else "wound down"
+            raise PluginActivationError(
+                f"“{plugin.meta.name}” could not be {verb} on this site ({error}); nothing was changed."
+            ) from error
+    # Again after commit: another request may have cached the old state meanwhile.
     forget_cached_state(site)
 
 
