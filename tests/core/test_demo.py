@@ -1,21 +1,42 @@
 """``manage.py load_demo``: the Copper Kettle site it promises, rendered."""
+
 import io
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 from django.utils.html import escape
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
-from hearthside.demo import content
+from hearthside.demo import content, images
 from hearthside.demo.builder import WAGTAIL_WELCOME_TITLE
 from hearthside.models import ArticlePage, HomePage, OfferPage, SectionIndexPage, SiteBranding, StandardPage
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
+def content_illustrations():
+    articles = [article for section in content.SECTIONS for article in section.articles]
+    for item in [content.HOME, content.LOYALTY_WEEK, *content.INFO_PAGES, *content.SECTIONS, *articles]:
+        yield item.illustration
+        body = getattr(item, "body", ())
+        yield from (block.illustration for block in body if isinstance(block, content.Picture))
+
+
+def test_each_illustration_name_means_one_drawing_that_exists():
+    by_name = {}
+    for illustration in content_illustrations():
+        assert by_name.setdefault(illustration.name, illustration) == illustration
+        assert illustration.motif in images.MOTIFS
+        assert illustration.palette in images.PALETTES
+    assert set(images.MOTIFS) == {illustration.motif for illustration in by_name.values()}
+
+
+def test_illustrations_are_drawn_the_same_every_time():
+    first = images.draw_illustration("a", "cup", "espresso")
+    assert images.draw_illustration("a", "cup", "espresso") == first
+    assert images.draw_illustration("b", "cup", "espresso") != first
 
 
 def load_demo(*args):
@@ -24,9 +45,20 @@ def load_demo(*args):
     return output.getvalue()
 
 
+@pytest.fixture(scope="module")
+def built_demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, built once for the module (a build takes seconds) inside a
+    transaction rolled back afterwards; each test's own changes roll back to
+    a savepoint within it."""
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media)), transaction.atomic():
+        load_demo()
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo_site(db):
-    load_demo()
+def demo_site(built_demo, db):
     return Site.objects.get(is_default_site=True)
 
 
@@ -128,7 +160,9 @@ def test_demo_section_index_filters_by_tag(client, journal):
     assert response.status_code == 200
     listed = list(response.context["articles"])
     assert listed
-    assert {article.pk for article in listed} == set(journal.articles(tag="coffee").values_list("pk", flat=True))
+    assert {article.pk for article in listed} == set(
+        journal.articles(tag="coffee").values_list("pk", flat=True)
+    )
     assert all("coffee" in article.tags.names() for article in listed)
     assert len(listed) < journal.get_children().count()
     assert escape(listed[0].title) in html(response)
@@ -139,7 +173,7 @@ def test_demo_section_index_second_page_lists_the_oldest_articles(client, journa
     assert response.status_code == 200
     page = response.context["articles"]
     assert page.number == 2
-    oldest = list(journal.articles())[journal.per_page:]
+    oldest = list(journal.articles())[journal.per_page :]
     assert [article.pk for article in page] == [article.pk for article in oldest]
     assert escape(oldest[-1].title) in html(response)
 
