@@ -29,13 +29,13 @@ def test_the_shipped_project_passes_every_check():
 def test_discovery_problems_and_unknown_exclusions_are_reported(settings):
     settings.HEARTHSIDE_PLUGIN_DISCOVERY = PluginDiscovery(
         app_paths=list(settings.HEARTHSIDE_PLUGIN_DISCOVERY.app_paths),
-        problems=[("plugin 'tests.misspelt'", "cannot be imported: check the name and that it is installed")],
+        problems=[("'tests.misspelt'", "cannot be imported: check the name and that it is installed")],
         unknown_exclusions=["polsl"],
     )
     found = messages(checks.check_plugins())
     assert (
         "hearthside.E001",
-        "Plugin plugin 'tests.misspelt' cannot be imported: check the name and that it is installed.",
+        "Plugin 'tests.misspelt' cannot be imported: check the name and that it is installed.",
     ) in found
     assert (
         "hearthside.W001",

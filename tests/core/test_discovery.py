@@ -41,7 +41,7 @@ def test_an_extra_plugin_that_cannot_be_imported_is_a_problem_not_a_crash(tmp_pa
 
     assert found.app_paths == []
     assert found.problems == [
-        ("plugin 'tests.no_such_plugin'", "cannot be imported: check the name and that it is installed")
+        ("'tests.no_such_plugin'", "cannot be imported: check the name and that it is installed")
     ]
 
 

@@ -82,3 +82,19 @@ def test_the_sample_plugin_greets_after_each_page_body(client, site, activate_pl
     Greeting.objects.create(site=site, text="Welcome, <b>neighbour</b>!")
     response = client.get("/")
     assert "Welcome, &lt;b&gt;neighbour&lt;/b&gt;!" in response.content.decode()
+
+
+def test_a_missing_slot_argument_arrives_as_none(site):
+    seen = []
+
+    class Recorder(slots.SlotComponent):
+        def data(self, request, page=None, **kwargs):
+            seen.append(page)
+            return None
+
+    slots.page_sidebar.contribute(Recorder)
+    try:
+        render('{% slot "page.sidebar" page=page %}', RequestFactory().get("/", HTTP_HOST="testserver"))
+    finally:
+        slots.page_sidebar.withdraw(Recorder)
+    assert seen == [None]

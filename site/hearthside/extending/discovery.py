@@ -80,7 +80,7 @@ def discover_plugins(
     for dotted in extra or []:
         if not _importable(dotted):
             result.problems.append(
-                (f"plugin {dotted!r}", "cannot be imported: check the name and that it is installed")
+                (repr(dotted), "cannot be imported: check the name and that it is installed")
             )
             continue
         candidates.append((dotted.rsplit(".", 1)[-1], dotted))

@@ -21,7 +21,9 @@ class SlotNode(template.Node):
         request = context.get("request")
         if request is None:
             return ""
-        kwargs = {key: value.resolve(context) for key, value in self.kwargs.items()}
+        # A missing variable (``page`` on a view that is not a page) arrives as
+        # None, as the slot docstrings promise, not as string_if_invalid.
+        kwargs = {key: value.resolve(context, ignore_failures=True) for key, value in self.kwargs.items()}
         return self.slot.render(request, Site.find_for_request(request), **kwargs)
 
 
