@@ -98,3 +98,19 @@ def test_a_missing_slot_argument_arrives_as_none(site):
     finally:
         slots.page_sidebar.withdraw(Recorder)
     assert seen == [None]
+
+
+def test_head_contributions_are_not_wrapped_in_a_div(site):
+    class Meta(slots.SlotComponent):
+        def data(self, request, **kwargs):
+            return {}
+
+        def render(self, request, data, **kwargs):
+            return '<meta name="x-plugin" content="on">'
+
+    slots.site_head.contribute(Meta, plugin="sample_plugin")
+    try:
+        html = render('{% slot "site.head" %}', RequestFactory().get("/", HTTP_HOST="testserver"))
+    finally:
+        slots.site_head.withdraw(Meta)
+    assert html == '<meta name="x-plugin" content="on">'

@@ -102,6 +102,20 @@ class DemoBuilder:
             ),
             content.SITE_LAUNCHED_DAYS_AGO,
         )
+        for section in content.SECTIONS:
+            section_page = self.add(
+                home,
+                SectionIndexPage(
+                    title=section.title,
+                    slug=section.slug,
+                    intro=f"<p>{escape(section.intro)}</p>",
+                    feature_image=self.image(section.illustration),
+                    show_in_menus=True,
+                ),
+                content.SITE_LAUNCHED_DAYS_AGO,
+            )
+            for article in section.articles:
+                self.add_article(section_page, article)
         for info in content.INFO_PAGES:
             self.add(
                 home,
@@ -110,6 +124,7 @@ class DemoBuilder:
                     slug=info.slug,
                     intro=info.intro,
                     feature_image=self.image(info.illustration),
+                    show_in_menus=True,
                 ),
                 content.SITE_LAUNCHED_DAYS_AGO,
             )
@@ -128,19 +143,6 @@ class DemoBuilder:
             ),
             content.OFFER_PUBLISHED_DAYS_AGO,
         )
-        for section in content.SECTIONS:
-            section_page = self.add(
-                home,
-                SectionIndexPage(
-                    title=section.title,
-                    slug=section.slug,
-                    intro=f"<p>{escape(section.intro)}</p>",
-                    feature_image=self.image(section.illustration),
-                ),
-                content.SITE_LAUNCHED_DAYS_AGO,
-            )
-            for article in section.articles:
-                self.add_article(section_page, article)
         return home
 
     def add_article(self, section_page: SectionIndexPage, article: content.Article) -> None:
@@ -177,6 +179,20 @@ class DemoBuilder:
         home.featured_section = self.pages[home_content.featured_section]
         home.featured_offer = self.pages[home_content.featured_offer]
         home.body = self.stream(home_content.body)
+        for section in content.SECTIONS:
+            section_page = self.add(
+                home,
+                SectionIndexPage(
+                    title=section.title,
+                    slug=section.slug,
+                    intro=f"<p>{escape(section.intro)}</p>",
+                    feature_image=self.image(section.illustration),
+                    show_in_menus=True,
+                ),
+                content.SITE_LAUNCHED_DAYS_AGO,
+            )
+            for article in section.articles:
+                self.add_article(section_page, article)
         for info in content.INFO_PAGES:
             self.pages[info.slug].body = self.stream(info.body)
         offer = content.LOYALTY_WEEK

@@ -59,9 +59,11 @@ class Contribution:
 
 
 class Slot:
-    def __init__(self, name: str, doc: str):
+    def __init__(self, name: str, doc: str, wrapped: bool = True):
         self.name = name
         self.__doc__ = doc
+        # Inside <head> a wrapping <div> would push contributions into <body>.
+        self.wrapped = wrapped
         self._contributions: list[Contribution] = []
 
     def __repr__(self):
@@ -113,6 +115,8 @@ class Slot:
             (self.name, c.plugin or "core", mark_safe(c.component.render(request, data, **kwargs)))
             for c, data in self._collect(request, site, kwargs)
         ]
+        if not self.wrapped:
+            return mark_safe("".join(html for _, _, html in parts))
         return format_html_join(
             "", '<div class="slot-item" data-slot="{}" data-plugin="{}">{}</div>', parts
         )
@@ -121,11 +125,14 @@ class Slot:
 _registry: dict[str, Slot] = {}
 
 
-def declare(name: str, doc: str) -> Slot:
-    """Declare a slot once; a second declaration of the same name is an error."""
+def declare(name: str, doc: str, wrapped: bool = True) -> Slot:
+    """Declare a slot once; a second declaration of the same name is an error.
+
+    ``wrapped=False`` renders contributions bare, without the ``<div>`` that
+    marks which plugin each came from (for slots inside ``<head>``)."""
     if name in _registry:
         raise ValueError(f"The slot {name!r} is already declared.")
-    _registry[name] = slot = Slot(name, doc)
+    _registry[name] = slot = Slot(name, doc, wrapped)
     return slot
 
 
@@ -145,6 +152,7 @@ def all_slots() -> list[Slot]:
 site_head = declare(
     "site.head",
     "Inside <head> on every page: meta tags, styles. Arguments: ``page`` (may be None).",
+    wrapped=False,
 )
 site_header = declare(
     "site.header",
