@@ -179,20 +179,6 @@ class DemoBuilder:
         home.featured_section = self.pages[home_content.featured_section]
         home.featured_offer = self.pages[home_content.featured_offer]
         home.body = self.stream(home_content.body)
-        for section in content.SECTIONS:
-            section_page = self.add(
-                home,
-                SectionIndexPage(
-                    title=section.title,
-                    slug=section.slug,
-                    intro=f"<p>{escape(section.intro)}</p>",
-                    feature_image=self.image(section.illustration),
-                    show_in_menus=True,
-                ),
-                content.SITE_LAUNCHED_DAYS_AGO,
-            )
-            for article in section.articles:
-                self.add_article(section_page, article)
         for info in content.INFO_PAGES:
             self.pages[info.slug].body = self.stream(info.body)
         offer = content.LOYALTY_WEEK
