@@ -26,3 +26,8 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns.append(path("", include(wagtail_urls)))
+
+# JSON errors under /api/ (unknown endpoints, inactive plugins' endpoints, crashes);
+# the theme's 404.html / 500.html elsewhere.
+handler404 = "api.errors.page_not_found"
+handler500 = "api.errors.server_error"

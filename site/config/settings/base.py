@@ -158,7 +158,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="hello@hearthside.localho
 WAGTAIL_SITE_NAME = "Hearthside"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-WAGTAILAPI_BASE_URL = env("WAGTAILAPI_BASE_URL", default=WAGTAILADMIN_BASE_URL)
+# Unset, API URLs (detail_url, download_url...) use the root URL of the site
+# the request is for, which is right for every site of a multi-site install.
+WAGTAILAPI_BASE_URL = env("WAGTAILAPI_BASE_URL", default=None)
 WAGTAILAPI_LIMIT_MAX = env.int("API_LIMIT_MAX", default=50)
 WAGTAILAPI_SEARCH_ENABLED = True
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
@@ -185,15 +187,32 @@ REST_FRAMEWORK = {
         "user": env("API_THROTTLE_USER", default="600/min"),
         "public_write": env("API_THROTTLE_PUBLIC_WRITE", default="10/min"),
     },
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    # How many reverse proxies add to X-Forwarded-For in front of the app; unset,
+    # throttles key on REMOTE_ADDR and ignore the header (a client could forge it).
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=None),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Hearthside API",
-    "DESCRIPTION": "Pages, site information, plugins and every active plugin's endpoints.",
+    "DESCRIPTION": (
+        "The headless API of a Hearthside site. /api/v2/ is Wagtail's API: the site's live, public "
+        "pages (with each template slot's data), images and documents. /api/v1/ has the site's "
+        "information, its active plugins, and every installed plugin's endpoints under "
+        "/api/v1/<plugin>/ (an inactive plugin's answer 404). Reads are public; apps authenticate "
+        "with `Authorization: Token <key>`, browsers with their session and the CSRF token."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Describe /api/v1/ and /api/v2/ only, not Wagtail's admin API.
+    "PREPROCESSING_HOOKS": ["api.schema.public_api_only"],
+    # Group operations by what follows the version: site, plugins, pages, <plugin label>...
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
 }
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
