@@ -65,6 +65,7 @@ from wagtail.images.api.v2.views import ImagesAPIViewSet as WagtailImagesAPIView
 from wagtail.models import Collection, CollectionViewRestriction, Page, Site
 
 from hearthside.extending import hooks
+from hearthside.extending.gate import page_types_of_inactive_plugins
 from hearthside.extending.slots import all_slots
 
 from . import schema
@@ -202,7 +203,12 @@ class PagesAPIViewSet(StrictFiltersMixin, WagtailPagesAPIViewSet):
                 if getattr(settings, "WAGTAIL_I18N_ENABLED", False):
                     for translation in site.root_page.get_translations():
                         in_site |= Q(path__startswith=translation.path)
-                queryset = Page.objects.live().public().filter(in_site)
+                queryset = (
+                    Page.objects.live()
+                    .public()
+                    .filter(in_site)
+                    .exclude(content_type__in=page_types_of_inactive_plugins(site))
+                )
             self._base_queryset = queryset
         return self._base_queryset
 

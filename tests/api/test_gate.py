@@ -59,3 +59,18 @@ def test_reactivating_brings_it_back(client, site, article, deactivate_plugin, a
     page = client.get(f"/api/v2/pages/{article.pk}/").json()
     # installed() created the site's greeting, and the slot shows it
     assert sample_in_slots(page)[0]["data"] == {"greeting": "Welcome, neighbour!"}
+
+
+def test_pages_of_an_inactive_plugins_page_type_leave_the_api(client, site, deactivate_plugin):
+    from tests.factories import publish
+    from tests.sample_plugin.models import SamplePage
+
+    page = publish(site.root_page, SamplePage(title="Plugin page", slug="plugin-page"))
+    listed = {item["id"] for item in client.get("/api/v2/pages/").json()["items"]}
+    assert page.pk in listed
+
+    deactivate_plugin(site, "sample_plugin")
+
+    listed = {item["id"] for item in client.get("/api/v2/pages/").json()["items"]}
+    assert page.pk not in listed
+    assert client.get(f"/api/v2/pages/{page.pk}/").status_code == 404

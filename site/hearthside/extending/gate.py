@@ -9,8 +9,8 @@ from __future__ import annotations
 from django.http import Http404
 from wagtail.models import Site
 
-from .activation import is_active
-from .plugins import plugin_for_module
+from .activation import active_plugin_labels, is_active
+from .plugins import installed_plugins, plugin_for_module
 
 
 def view_module(view_func) -> str:
@@ -42,3 +42,20 @@ class PluginGateMiddleware:
         if not is_active(site, plugin.label):
             raise Http404(f"The plugin “{plugin.meta.name}” is not active on this site.")
         return None
+
+
+def page_types_of_inactive_plugins(site) -> list:
+    """ContentTypes of the page models that plugins inactive on ``site`` define,
+    for listings (the API) that must leave such pages out."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Page
+
+    active = active_plugin_labels(site)
+    models = [
+        model
+        for plugin in installed_plugins()
+        if plugin.label not in active
+        for model in plugin.get_models()
+        if issubclass(model, Page)
+    ]
+    return list(ContentType.objects.get_for_models(*models).values()) if models else []
