@@ -37,9 +37,11 @@ FORWARDED_ALLOW_IPS        proxies trusted for X-Forwarded-* (gunicorn's own
 =========================  ==================================================
 """
 import os
+import sys
 from pathlib import Path
 
 _REPO_ROOT = Path(__file__).resolve().parents[2]
+
 
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
@@ -79,8 +81,12 @@ else:
 
 # site/ is a source root, not a package (see manage.py): both it and the
 # repository root (plugins, api) must be importable before config.wsgi is.
+# Done here rather than with ``pythonpath``, which gunicorn applies only
+# after --check-config has tried to import the app.
 chdir = str(_REPO_ROOT)
-pythonpath = f"{_REPO_ROOT / 'site'},{_REPO_ROOT}"
+for _path in (str(_REPO_ROOT), str(_REPO_ROOT / "site")):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
 wsgi_app = "config.wsgi:application"
 workers = max(1, _env_int("WEB_CONCURRENCY", _default_workers()))
 threads = max(1, _env_int("GUNICORN_THREADS", 1))

@@ -51,10 +51,10 @@ def _response_is_cacheable(response) -> bool:
     )
 
 
-def _key(request, generation) -> str:
+def _key(request) -> str:
     # Hashed: query strings can be long, and some cache backends limit key length.
     location = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
-    return f"hearthside:page:{generation}:{location}"
+    return f"hearthside:page:{location}"
 
 
 class PageCacheMiddleware:
@@ -64,14 +64,18 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not _request_is_cacheable(request):
             return self.get_response(request)
-        generation = cache.get(GENERATION_KEY, 0)
-        key = _key(request, generation)
-        hit = cache.get(key)
-        if hit is not None:
-            content, headers = hit
+        key = _key(request)
+        # One round trip: the page and the current generation together; a page
+        # stored under an older generation has been purged.
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY, 0)
+        hit = found.get(key)
+        if hit is not None and hit[0] == generation:
+            _, content, headers = hit
             response = HttpResponse(content)
             for name, value in headers:
                 response[name] = value
+            response["Content-Length"] = str(len(content))
             response[CACHE_HEADER] = "hit"
             return response
         response = self.get_response(request)
@@ -79,6 +83,6 @@ class PageCacheMiddleware:
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
             headers = [(name, response[name]) for name in STORED_HEADERS if response.has_header(name)]
-            cache.set(key, (response.content, headers), settings.HEARTHSIDE_PAGE_CACHE_SECONDS)
+            cache.set(key, (generation, response.content, headers), settings.HEARTHSIDE_PAGE_CACHE_SECONDS)
             response[CACHE_HEADER] = "miss"
         return response

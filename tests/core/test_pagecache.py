@@ -17,6 +17,8 @@ def test_a_second_anonymous_view_is_served_from_the_cache_without_queries(
 
     assert second["X-Page-Cache"] == "hit"
     assert second.content == first.content
+    assert second["Content-Length"] == str(len(first.content))
+    assert second["Content-Type"] == first["Content-Type"]
 
 
 def test_signed_in_visitors_are_never_served_or_stored_from_the_cache(client, root_page, admin_user):

@@ -1,0 +1,820 @@
+#!/usr/bin/env python
+"""Page benchmark: Hearthside pages against a static file from the same server.
+
+    .venv/bin/python bench/pages/run.py            # full run (make bench), ~2-3 min
+    .venv/bin/python bench/pages/run.py --quick    # smoke run for CI
+
+Builds a throwaway production-like deployment in a temp dir (SQLite database,
+migrate, load_demo, collectstatic with whitenoise's manifest storage), starts
+gunicorn with site/config/gunicorn.py twice — page cache off
+(PAGE_CACHE_SECONDS=0) and on — and runs wrk against the home page, one
+article and the theme's stylesheet served by WhiteNoise. Every figure is also
+given as a ratio to the static file measured on the same server in the same
+run, so machines and noisy neighbours matter less. See bench/README.md.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parents[1]
+RESULTS_DIR = REPO_ROOT / "bench" / "results"
+GUNICORN_CONFIG = REPO_ROOT / "site" / "config" / "gunicorn.py"
+MEASURE_LUA = HERE / "measure.lua"
+WARMUP_LUA = HERE / "warmup.lua"
+PREPARE = HERE / "prepare.py"
+
+STATIC_URL = "/static/"  # settings.base.STATIC_URL (not configurable)
+DEFAULT_STATIC_NAME = "themes/hearth/css/site.css"
+CACHE_HEADER = "x-page-cache"
+TARGET_RATIO = 0.8  # cached article req/s >= 0.8 x static req/s
+SERVER_READY_TIMEOUT = 90
+WRK_GRACE = 30  # seconds wrk may run past its -d before we call it hung
+
+
+class BenchError(Exception):
+    """Something broke: the numbers would mean nothing."""
+
+
+def log(message: str = "") -> None:
+    print(message, flush=True)
+
+
+# --------------------------------------------------------------------------
+# Options
+
+
+def _env_number(name: str, default, kind=int):
+    value = os.environ.get(name, "").strip()
+    return kind(value) if value else default
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: 2 s per target, 1 s warm-up, static measured once "
+                             "per server, prepared database reused from the cache")
+    parser.add_argument("--duration", type=int, default=None,
+                        help="seconds per measured wrk run (env BENCH_DURATION, default 10)")
+    parser.add_argument("--warmup", type=int, default=None,
+                        help="seconds of wrk warm-up per target (env BENCH_WARMUP, default 1)")
+    parser.add_argument("--connections", "-c", type=int,
+                        default=_env_number("BENCH_CONNECTIONS", 16),
+                        help="wrk connections (env BENCH_CONNECTIONS, default 16)")
+    parser.add_argument("--threads", "-t", type=int, default=_env_number("BENCH_THREADS", 2),
+                        help="wrk threads (env BENCH_THREADS, default 2)")
+    parser.add_argument("--workers", type=int, default=_env_number("BENCH_WORKERS", None),
+                        help="gunicorn workers, passed as WEB_CONCURRENCY (env BENCH_WORKERS; "
+                             "default: site/config/gunicorn.py's own default)")
+    parser.add_argument("--cache-seconds", type=int, default=300,
+                        help="PAGE_CACHE_SECONDS for the cached server (default 300)")
+    parser.add_argument("--static", dest="static_name",
+                        default=os.environ.get("BENCH_STATIC") or None,
+                        help="static file to compare against, as a staticfiles name (env "
+                             "BENCH_STATIC; default: the first stylesheet the home page links, "
+                             f"else {DEFAULT_STATIC_NAME})")
+    reuse = parser.add_mutually_exclusive_group()
+    reuse.add_argument("--reuse-db", dest="reuse", action="store_true", default=None,
+                       help="reuse the migrated demo database and collected static files "
+                            "from the cache when the code has not changed (default with --quick)")
+    reuse.add_argument("--fresh-db", dest="reuse", action="store_false",
+                       help="always migrate, load_demo and collectstatic from scratch "
+                            "(default without --quick)")
+    parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR,
+                        help="where the JSON results go (default bench/results/)")
+    parser.add_argument("--no-results", action="store_true", help="do not write the JSON file")
+    parser.add_argument("--keep-tmp", action="store_true",
+                        help="keep the temp dir (database, logs) for inspection")
+    args = parser.parse_args(argv)
+
+    if args.quick:
+        default_duration, default_warmup = 2, 1
+    else:
+        default_duration, default_warmup = 10, 1
+    if args.duration is None:
+        args.duration = _env_number("BENCH_DURATION", default_duration)
+    if args.warmup is None:
+        args.warmup = _env_number("BENCH_WARMUP", default_warmup)
+    if args.reuse is None:
+        args.reuse = args.quick
+    if args.duration < 1 or args.warmup < 1:
+        parser.error("--duration and --warmup are whole seconds, at least 1")
+    if args.connections < args.threads:
+        parser.error("--connections must be at least --threads (wrk's rule)")
+    return args
+
+
+# --------------------------------------------------------------------------
+# The throwaway deployment
+
+
+def bench_env(tmp: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Production settings, pointed at the temp dir."""
+    env = dict(os.environ)
+    # A developer's shell may point these elsewhere; the bench owns them.
+    for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "STATIC_ROOT", "MEDIA_ROOT",
+                 "PAGE_CACHE_SECONDS", "DEBUG", "GUNICORN_BIND", "WEB_CONCURRENCY"):
+        env.pop(name, None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DEBUG="false",
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        SECURE_COOKIES="false",
+        DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}",
+        MEDIA_ROOT=str(tmp / "media"),
+        STATIC_ROOT=str(tmp / "static"),
+        LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    env.update(extra or {})
+    return env
+
+
+def state_key() -> str:
+    """A hash of everything the prepared database and static files depend on."""
+    digest = hashlib.sha256()
+    digest.update(sys.version.encode())
+    for name in ("requirements.txt", "requirements-dev.txt", "manage.py"):
+        path = REPO_ROOT / name
+        if path.exists():
+            digest.update(name.encode() + b"\0" + path.read_bytes())
+    digest.update(PREPARE.read_bytes())
+    for top in ("site", "plugins", "api", "themes"):
+        root = REPO_ROOT / top
+        if not root.exists():
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                digest.update(str(path.relative_to(REPO_ROOT)).encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def cache_root() -> Path:
+    if os.environ.get("BENCH_CACHE_DIR"):
+        return Path(os.environ["BENCH_CACHE_DIR"])
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "hearthside-bench"
+
+
+STATE_PARTS = ("db.sqlite3", "media", "static", "prepare.json")
+
+
+def restore_state(key: str, tmp: Path) -> bool:
+    source = cache_root() / key
+    if not (source / "complete").exists():
+        return False
+    for part in STATE_PARTS:
+        src = source / part
+        if src.is_dir():
+            shutil.copytree(src, tmp / part)
+        elif src.exists():
+            shutil.copy2(src, tmp / part)
+    return True
+
+
+def save_state(key: str, tmp: Path) -> None:
+    root = cache_root()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=root))
+        for part in STATE_PARTS:
+            src = tmp / part
+            if src.is_dir():
+                shutil.copytree(src, staging / part)
+            elif src.exists():
+                shutil.copy2(src, staging / part)
+        (staging / "complete").touch()
+        target = root / key
+        if target.exists():
+            shutil.rmtree(staging)
+        else:
+            staging.rename(target)
+        # Keep the two newest states; older code's databases are useless.
+        states = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                        key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in states[2:]:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:  # a read-only home must not fail the run
+        log(f"  (could not cache the prepared state in {root}: {exc})")
+
+
+def prepare(tmp: Path, args: argparse.Namespace) -> dict:
+    """Database, demo content, collected static files; returns prepare.json."""
+    env = bench_env(tmp)
+    key = state_key() if args.reuse else None
+    started = time.perf_counter()
+    if key and restore_state(key, tmp):
+        info = json.loads((tmp / "prepare.json").read_text())
+        info["timings"] = {"restored_from_cache": round(time.perf_counter() - started, 2)}
+        info["reused_state"] = key
+        log(f"  reused the prepared database and static files ({cache_root() / key})")
+        return info
+
+    load_demo = REPO_ROOT / "site" / "hearthside" / "management" / "commands" / "load_demo.py"
+    if not load_demo.exists():
+        raise BenchError(f"{load_demo.relative_to(REPO_ROOT)} does not exist yet")
+    log("  migrate + load_demo, and collectstatic alongside ...")
+    logs = {name: open(tmp / f"{name}.log", "w") for name in ("prepare", "collectstatic")}
+    # The two are independent (collectstatic never touches the database):
+    # running them side by side uses both cores.
+    procs = {
+        "prepare": subprocess.Popen(
+            [sys.executable, str(PREPARE), str(tmp / "prepare.json")],
+            cwd=REPO_ROOT, env=env, stdout=logs["prepare"], stderr=subprocess.STDOUT),
+        "collectstatic": subprocess.Popen(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=REPO_ROOT, env=env, stdout=logs["collectstatic"], stderr=subprocess.STDOUT),
+    }
+    try:
+        for name, proc in procs.items():
+            if proc.wait() != 0:
+                logs[name].close()
+                raise BenchError(f"{name} failed (exit {proc.returncode}):\n"
+                                 + tail(tmp / f"{name}.log", 40))
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        for handle in logs.values():
+            handle.close()
+    info = json.loads((tmp / "prepare.json").read_text())
+    info["timings"]["prepare_wall"] = round(time.perf_counter() - started, 2)
+    if key:
+        save_state(key, tmp)
+    return info
+
+
+LINK_TAG = re.compile(rb"<link\b[^>]*>", re.IGNORECASE)
+HREF = re.compile(rb"""href\s*=\s*["']?([^"' >]+)""", re.IGNORECASE)
+
+
+def linked_stylesheets(html: bytes) -> list[str]:
+    """Local static stylesheets the page links, in document order."""
+    found = []
+    for tag in LINK_TAG.findall(html):
+        if b"stylesheet" not in tag.lower():
+            continue
+        href = HREF.search(tag)
+        if href and href.group(1).decode().startswith(STATIC_URL):
+            found.append(href.group(1).decode())
+    return found
+
+
+def static_url(tmp: Path, name: str | None, home_html: bytes) -> tuple[str, str]:
+    """(URL, how it was chosen) of the static file to compare pages against."""
+    manifest_path = tmp / "static" / "staticfiles.json"
+    try:
+        manifest = json.loads(manifest_path.read_text())
+    except (OSError, ValueError) as exc:
+        raise BenchError(f"no staticfiles manifest at {manifest_path}: {exc}") from exc
+    paths = manifest.get("paths", {})
+    if name is None:
+        hashed = {STATIC_URL + value for value in paths.values()}
+        linked = [url for url in linked_stylesheets(home_html) if url in hashed]
+        if linked:
+            return linked[0], "first stylesheet linked from the home page"
+        name = DEFAULT_STATIC_NAME
+    if name not in paths:
+        css = sorted(p for p in paths if p.startswith("themes/") and p.endswith(".css"))
+        raise BenchError(f"{name} is not among the collected static files; "
+                         f"theme stylesheets collected: {css or 'none'} (use --static NAME)")
+    return STATIC_URL + paths[name], f"staticfiles name {name}"
+
+
+# --------------------------------------------------------------------------
+# gunicorn
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def tail(path: Path, lines: int) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def fetch(port: int, path: str, timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers={"Connection": "close"})
+        response = conn.getresponse()
+        body = response.read()
+        headers = {name.lower(): value for name, value in response.getheaders()}
+        return response.status, headers, body
+    finally:
+        conn.close()
+
+
+@dataclass
+class Server:
+    mode: str
+    port: int
+    env: dict[str, str]
+    log_path: Path
+    proc: subprocess.Popen | None = None
+    workers: int | None = None
+
+    def start(self) -> None:
+        self._log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            # The config sets the directory, the import path and the app;
+            # everything else comes from the environment, as in production.
+            [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONFIG)],
+            cwd=REPO_ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # our Ctrl-C is ours to handle; we stop it below
+        )
+
+    def wait_ready(self, path: str = "/") -> None:
+        deadline = time.monotonic() + SERVER_READY_TIMEOUT
+        while True:
+            if self.proc.poll() is not None:
+                raise BenchError(f"gunicorn ({self.mode}) exited with {self.proc.returncode}:\n"
+                                 + tail(self.log_path, 40))
+            try:
+                fetch(self.port, path, timeout=10)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise BenchError(f"gunicorn ({self.mode}) did not answer within "
+                                     f"{SERVER_READY_TIMEOUT}s:\n" + tail(self.log_path, 40))
+                time.sleep(0.2)
+        booted = re.findall(r"Booting worker with pid", self.log_path.read_text(errors="replace"))
+        self.workers = len(booted) or None
+
+    def signal_stop(self, graceful: bool = True) -> None:
+        """SIGTERM: graceful stop; SIGQUIT: gunicorn's quick shutdown."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM if graceful else signal.SIGQUIT)
+
+    def stop(self, graceful: bool = True, timeout: float = 15) -> None:
+        if self.proc is None:
+            return
+        self.signal_stop(graceful)
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pass
+        # Whatever is left of its process group (it runs in its own session).
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        if self.proc.poll() is None:
+            self.proc.wait()
+        self._log.close()
+        self.proc = None
+
+
+def process_tree_cpu_seconds(root_pid: int) -> float | None:
+    """User + system CPU seconds of a process and its children (Linux /proc).
+
+    Server CPU per request hardly depends on what else the machine is doing,
+    unlike requests per second: the steadier figure on a shared machine.
+    """
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+    found = False
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return None
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        # The command name may contain spaces; the fields follow its ")".
+        fields = stat[stat.rindex(b")") + 2:].split()
+        pid, ppid = int(entry), int(fields[1])
+        if pid == root_pid or ppid == root_pid:
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+            found = True
+    return total / tick if found else None
+
+
+# --------------------------------------------------------------------------
+# wrk
+
+
+def run_wrk(url: str, *, threads: int, connections: int, duration: int, script: Path,
+            latency: bool) -> tuple[list[str], str]:
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s"]
+    if latency:
+        command.append("--latency")
+    command += ["-s", str(script), url]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True,
+                              timeout=duration + WRK_GRACE)
+    except subprocess.TimeoutExpired as exc:
+        raise BenchError(f"wrk hung: {' '.join(command)}") from exc
+    if done.returncode != 0:
+        raise BenchError(f"wrk failed ({done.returncode}): {' '.join(command)}\n"
+                         f"{done.stdout}{done.stderr}")
+    return command, done.stdout
+
+
+def json_line(output: str, marker: str) -> dict:
+    for line in output.splitlines():
+        if line.startswith(marker + " "):
+            return json.loads(line[len(marker) + 1:])
+    raise BenchError(f"wrk printed no {marker} line:\n{output}")
+
+
+@dataclass
+class Target:
+    key: str  # "static", "home", "article"
+    label: str
+    path: str
+    is_page: bool
+
+
+@dataclass
+class Result:
+    target: str
+    mode: str
+    path: str
+    round: str = ""
+    rps: float = 0.0
+    p50_ms: float = 0.0
+    p95_ms: float = 0.0
+    p99_ms: float = 0.0
+    bytes_per_response: float = 0.0
+    server_cpu_us: float | None = None  # gunicorn CPU time per request
+    requests: int = 0
+    socket_errors: dict = field(default_factory=dict)
+    warmup: dict = field(default_factory=dict)
+    checks: dict = field(default_factory=dict)
+    command: str = ""
+    loadavg_before: float = 0.0
+    ratio_to_static: float | None = None
+    cpu_ratio_to_static: float | None = None  # static CPU/req over this CPU/req
+
+
+def check_once(server: Server, target: Target, cached: bool) -> dict:
+    status, headers, body = fetch(server.port, target.path)
+    if status != 200:
+        raise BenchError(f"{target.path} answered {status} ({server.mode}):\n"
+                         f"{body[:500].decode(errors='replace')}\n{tail(server.log_path, 30)}")
+    return {"status": status, "cache": headers.get(CACHE_HEADER),
+            "content_type": headers.get("content-type", ""),
+            "cache_control": headers.get("cache-control", ""), "bytes": len(body)}
+
+
+def measure(server: Server, target: Target, args: argparse.Namespace, cached: bool,
+            round_name: str = "") -> Result:
+    url = f"http://127.0.0.1:{server.port}{target.path}"
+    # 1. A few sequential requests: 200s, and the first render (image
+    #    renditions, template compilation) done before any concurrency.
+    first = [check_once(server, target, cached) for _ in range(1 if args.quick else 3)]
+    # 2. wrk warm-up at full concurrency, counting statuses and cache headers:
+    #    reaches every worker, so each fills its own (per-process) cache.
+    #    (Not again for the static file's second round: it is warm.)
+    #    With the cache on, repeat (up to 3 times) until a whole warm-up
+    #    sees no miss: then no worker is left cold for the measured run.
+    if round_name == "after":
+        warmup = {"skipped": "warm from the first round"}
+    else:
+        for attempt in range(1, 4):
+            _, output = run_wrk(url, threads=args.threads, connections=args.connections,
+                                duration=args.warmup, script=WARMUP_LUA, latency=False)
+            warmup = json_line(output, "WARMUP_JSON")
+            warmup["attempts"] = attempt
+            if warmup["non_200"] or not (cached and target.is_page and warmup["misses"]):
+                break
+    if warmup.get("non_200"):
+        raise BenchError(f"{target.path}: {warmup['non_200']} non-200 answers during warm-up "
+                         f"({server.mode})\n{tail(server.log_path, 30)}")
+    # 3. The page must now come from the cache (or, uncached, never claim to).
+    #    (Uncached pages cost a render each: two checks are enough.)
+    after = [check_once(server, target, cached) for _ in range(5 if cached else 2)]
+    checks = {"first": first[0], "after_warmup_cache_headers": [a["cache"] for a in after]}
+    if target.is_page:
+        if cached:
+            checks["cache_ok"] = all(a["cache"] == "hit" for a in after)
+        else:
+            checks["cache_ok"] = all(a["cache"] is None for a in after) and not warmup.get("hits")
+    else:
+        checks["cache_ok"] = True
+        checks["served_by_whitenoise"] = "immutable" in first[0]["cache_control"] or \
+            "max-age" in first[0]["cache_control"]
+    # 4. The measured run.
+    load = os.getloadavg()[0]
+    cpu_before = process_tree_cpu_seconds(server.proc.pid)
+    command, output = run_wrk(url, threads=args.threads, connections=args.connections,
+                              duration=args.duration, script=MEASURE_LUA, latency=True)
+    cpu_after = process_tree_cpu_seconds(server.proc.pid)
+    data = json_line(output, "WRK_JSON")
+    errors = data["errors"]
+    if errors["status"]:
+        raise BenchError(f"{target.path}: {errors['status']} non-2xx/3xx answers during the "
+                         f"measured run ({server.mode})\n{tail(server.log_path, 30)}")
+    if not data["requests"]:
+        raise BenchError(f"{target.path}: wrk completed no requests ({server.mode})\n{output}")
+    lat = data["latency_us"]
+    return Result(
+        target=target.key, mode=server.mode, path=target.path, round=round_name,
+        rps=data["requests"] / (data["duration_us"] / 1e6),
+        p50_ms=lat["p50"] / 1000, p95_ms=lat["p95"] / 1000, p99_ms=lat["p99"] / 1000,
+        bytes_per_response=data["bytes"] / data["requests"],
+        server_cpu_us=(None if cpu_before is None or cpu_after is None
+                       else (cpu_after - cpu_before) / data["requests"] * 1e6),
+        requests=data["requests"],
+        socket_errors={k: v for k, v in errors.items() if k != "status" and v},
+        warmup=warmup, checks=checks, command=" ".join(command), loadavg_before=load,
+    )
+
+
+def run_suite(server: Server, targets: list[Target], args: argparse.Namespace,
+              cached: bool) -> list[Result]:
+    static, pages = targets[0], targets[1:]
+    results = []
+    log(f"  [{server.mode}] gunicorn :{server.port}, {server.workers or '?'} workers, "
+        f"load average {os.getloadavg()[0]:.2f}")
+    # The static file before and after the pages: the ratio uses their mean,
+    # and the gap between the two shows how steady the machine was.
+    order = [(static, "before"), *[(p, "") for p in pages]]
+    if not args.quick:
+        order.append((static, "after"))
+    for target, round_name in order:
+        result = measure(server, target, args, cached, round_name)
+        flag = "" if result.checks["cache_ok"] else "   <-- cache check FAILED"
+        cpu = f"{result.server_cpu_us:7.0f}" if result.server_cpu_us is not None else "      ?"
+        log(f"    {target.label:<9} {result.rps:9.1f} req/s  p50 {result.p50_ms:6.2f} ms  "
+            f"p95 {result.p95_ms:6.2f} ms  server CPU {cpu} us/req  {round_name}{flag}")
+        results.append(result)
+    static_rps = [r.rps for r in results if r.target == "static"]
+    baseline = sum(static_rps) / len(static_rps)
+    static_cpu = [r.server_cpu_us for r in results if r.target == "static"]
+    cpu_baseline = sum(static_cpu) / len(static_cpu) if None not in static_cpu else None
+    for result in results:
+        result.ratio_to_static = result.rps / baseline
+        if cpu_baseline and result.server_cpu_us:
+            result.cpu_ratio_to_static = cpu_baseline / result.server_cpu_us
+    return results
+
+
+# --------------------------------------------------------------------------
+# Report
+
+
+def summarise(results: list[Result]) -> list[dict]:
+    """One row per (mode, target); the static rows average the two rounds."""
+    rows = []
+    for mode in ("uncached", "cached"):
+        for key in ("static", "home", "article"):
+            group = [r for r in results if r.mode == mode and r.target == key]
+            if not group:
+                continue
+            n = len(group)
+            rows.append({
+                "target": key, "mode": mode, "path": group[0].path,
+                "rps": sum(r.rps for r in group) / n,
+                "p50_ms": sum(r.p50_ms for r in group) / n,
+                "p95_ms": sum(r.p95_ms for r in group) / n,
+                "p99_ms": sum(r.p99_ms for r in group) / n,
+                "kb": sum(r.bytes_per_response for r in group) / n / 1024,
+                "cpu_us": (sum(r.server_cpu_us for r in group) / n
+                           if all(r.server_cpu_us is not None for r in group) else None),
+                "ratio": sum(r.ratio_to_static for r in group) / n,
+                "cpu_ratio": (sum(r.cpu_ratio_to_static for r in group) / n
+                              if all(r.cpu_ratio_to_static for r in group) else None),
+                "cache_ok": all(r.checks["cache_ok"] for r in group),
+                "static_drift": (abs(group[0].rps - group[-1].rps) / (sum(r.rps for r in group) / n)
+                                 if key == "static" and n > 1 else None),
+            })
+    return rows
+
+
+def print_table(rows: list[dict], labels: dict[str, str]) -> None:
+    header = (f"{'target':<34} {'mode':<9} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} "
+              f"{'KB/resp':>8} {'x static':>9} {'CPU us/req':>11} {'CPU x st.':>10}")
+    log(header)
+    log("-" * len(header))
+    for row in rows:
+        name = f"{labels[row['target']]} {row['path']}"
+        if len(name) > 34:
+            name = name[:31] + "..."
+        note = "" if row["cache_ok"] else "  (cache check failed)"
+        if row["static_drift"] is not None:
+            note += f"  (before/after differ {row['static_drift']:.0%})"
+        cpu = f"{row['cpu_us']:11.0f}" if row["cpu_us"] is not None else f"{'?':>11}"
+        cpu_ratio = f"{row['cpu_ratio']:9.2f}x" if row["cpu_ratio"] else f"{'?':>10}"
+        log(f"{name:<34} {row['mode']:<9} {row['rps']:9.1f} {row['p50_ms']:8.2f} "
+            f"{row['p95_ms']:8.2f} {row['kb']:8.1f} {row['ratio']:8.2f}x {cpu} {cpu_ratio}{note}")
+
+
+def versions() -> dict:
+    found = {"python": platform.python_version()}
+    try:
+        from importlib.metadata import version
+
+        for dist in ("Django", "wagtail", "gunicorn", "whitenoise"):
+            try:
+                found[dist.lower()] = version(dist)
+            except Exception:  # noqa: BLE001 - informational only
+                pass
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        found["wrk"] = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout \
+            .splitlines()[0].split(" [")[0]
+    except (OSError, IndexError):
+        pass
+    return found
+
+
+def git_revision() -> str | None:
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT,
+                              capture_output=True, text=True, timeout=5)
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=REPO_ROOT,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return done.stdout.strip() + ("-dirty" if dirty else "") if done.returncode == 0 else None
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+# --------------------------------------------------------------------------
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if not shutil.which("wrk"):
+        log("wrk is not installed (apt-get install wrk)")
+        return 1
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+
+    started_at = dt.datetime.now(dt.timezone.utc)
+    started = time.perf_counter()
+    tmp = Path(tempfile.mkdtemp(prefix="hearthside-bench-"))
+    servers: list[Server] = []
+    try:
+        log(f"Hearthside page benchmark ({'quick' if args.quick else 'full'}), temp dir {tmp}")
+        load_before = os.getloadavg()[0]
+        if load_before > 0.5 * (os.cpu_count() or 1):
+            log(f"  WARNING: load average is {load_before:.1f} on {os.cpu_count()} CPUs before "
+                "starting: other work competes with the benchmark, expect noisy figures "
+                "(the ratios suffer less than the absolute numbers)")
+        info = prepare(tmp, args)
+        article = info["article"]
+
+        extra = {"GUNICORN_GRACEFUL_TIMEOUT": "5"}
+        if args.workers:
+            extra["WEB_CONCURRENCY"] = str(args.workers)
+        for mode, seconds in (("uncached", 0), ("cached", args.cache_seconds)):
+            port = free_port()
+            env = bench_env(tmp, {**extra, "PAGE_CACHE_SECONDS": str(seconds),
+                                  "GUNICORN_BIND": f"127.0.0.1:{port}"})
+            servers.append(Server(mode, port, env, tmp / f"gunicorn-{mode}.log"))
+        # Both boot together and stop together at the end (an interpreter
+        # shutting down costs CPU too); each is measured alone, the other
+        # idle: an idle sync worker wakes once a second and does nothing.
+        for server in servers:
+            server.start()
+        for server in servers:
+            server.wait_ready()
+        status, _, home = fetch(servers[0].port, "/")
+        if status != 200:
+            raise BenchError(f"home page answered {status}:\n{home[:500].decode(errors='replace')}"
+                             f"\n{tail(servers[0].log_path, 30)}")
+        static_path, static_how = static_url(tmp, args.static_name, home)
+        static_linked = static_path.encode() in home
+        targets = [
+            Target("static", "static", static_path, is_page=False),
+            Target("home", "home", "/", is_page=True),
+            Target("article", "article", article["path"], is_page=True),
+        ]
+        labels = {t.key: t.label for t in targets}
+        log(f"  servers up after {time.perf_counter() - started:.1f}s; "
+            f"static {static_path} ({static_how}), article {article['path']!r} "
+            f"(newest in {article.get('section', '?')}; {article['live_articles']} live articles)")
+        if not static_linked:
+            log(f"  note: the home page does not link {static_path}")
+
+        results: list[Result] = []
+        for server in servers:
+            results += run_suite(server, targets, args, cached=server.mode == "cached")
+        for server in servers:
+            server.signal_stop(graceful=True)
+        for server in servers:
+            server.stop(graceful=True)
+
+        rows = summarise(results)
+        cached_article = next(r for r in rows if r["mode"] == "cached" and r["target"] == "article")
+        passed = cached_article["ratio"] >= TARGET_RATIO
+        cache_ok = all(r.checks["cache_ok"] for r in results)
+
+        log("")
+        log(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency; "
+            f"gunicorn {servers[0].workers or '?'} workers (site/config/gunicorn.py); "
+            f"{os.cpu_count()} CPUs")
+        log("x static = req/s over the static file's req/s on the same server; CPU x st. = "
+            "the static file's server CPU per request over the row's (steadier when the "
+            "machine is shared)")
+        print_table(rows, labels)
+        log("")
+        cpu_note = (f" (by server CPU per request: {cached_article['cpu_ratio']:.2f}x)"
+                    if cached_article["cpu_ratio"] else "")
+        log(f"Target: cached article >= {TARGET_RATIO}x static: "
+            f"{cached_article['ratio']:.2f}x -> {'PASS' if passed else 'FAIL'}{cpu_note}")
+        if args.quick:
+            log("  (quick run: samples this short only show the benchmark works; "
+                "judge the target on a full run)")
+        if not cache_ok:
+            log("ERROR: a page-cache check failed (cached pages must answer X-Page-Cache: hit "
+                "after warm-up, uncached ones must not carry the header); see the JSON checks.")
+
+        record = {
+            "started_at": started_at.isoformat(),
+            "elapsed_s": round(time.perf_counter() - started, 1),
+            "quick": args.quick,
+            "git": git_revision(),
+            "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                        "loadavg_start": load_before, "loadavg_end": os.getloadavg()[0]},
+            "versions": versions(),
+            "wrk": {"threads": args.threads, "connections": args.connections,
+                    "duration_s": args.duration, "warmup_s": args.warmup},
+            "gunicorn": {"config": "site/config/gunicorn.py", "workers": servers[0].workers,
+                         "page_cache_seconds": args.cache_seconds},
+            "targets": {t.key: t.path for t in targets},
+            "article": article,
+            "static_chosen_as": static_how,
+            "static_linked_from_home": static_linked,
+            "prepare": {"timings": info.get("timings"), "reused_state": info.get("reused_state")},
+            "target": {"rule": f"cached article req/s >= {TARGET_RATIO} x static req/s",
+                       "ratio": round(cached_article["ratio"], 3),
+                       "cpu_ratio": (round(cached_article["cpu_ratio"], 3)
+                                     if cached_article["cpu_ratio"] else None),
+                       "pass": passed},
+            "summary": rows,
+            "runs": [r.__dict__ for r in results],
+        }
+        if not args.no_results:
+            args.results_dir.mkdir(parents=True, exist_ok=True)
+            out = args.results_dir / f"{started_at.strftime('%Y%m%dT%H%M%SZ')}.json"
+            out.write_text(json.dumps(record, indent=2) + "\n")
+            shown = out.relative_to(REPO_ROOT) if out.is_relative_to(REPO_ROOT) else out
+            log(f"Results: {shown}  ({record['elapsed_s']}s)")
+        return 0 if cache_ok else 1
+    except BenchError as exc:
+        log(f"\nBENCHMARK BROKEN: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        log("\ninterrupted")
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # no second Ctrl-C mid-cleanup
+        try:
+            # Normally both are stopped already; after an error or Ctrl-C,
+            # signal all of them at once, then reap each.
+            for server in servers:
+                server.signal_stop(graceful=False)
+            for server in servers:
+                server.stop(graceful=False, timeout=10)
+            if args.keep_tmp:
+                log(f"kept {tmp}")
+            else:
+                shutil.rmtree(tmp, ignore_errors=True)
+        finally:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
