@@ -5,7 +5,7 @@ IDs: hearthside.E00x plugins, hearthside.E01x/W01x themes and slots.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.template.loader import get_template
 
@@ -176,3 +176,22 @@ def check_themes(app_configs=None, **kwargs):
                 )
             )
     return errors
+
+
+@register(Tags.caches, deploy=True)
+def check_shared_cache(app_configs=None, **kwargs):
+    """With several web processes, a per-process cache would keep serving pages
+    that another process purged."""
+    from django.conf import settings as django_settings
+
+    backend = django_settings.CACHES["default"]["BACKEND"]
+    if backend.endswith("LocMemCache") and django_settings.HEARTHSIDE_PAGE_CACHE_SECONDS:
+        return [
+            Warning(
+                "The page cache is in each process's own memory, so a purge in one web "
+                "process leaves the others serving stale pages.",
+                hint="Set CACHE_URL to a shared cache, e.g. redis://127.0.0.1:6379/1.",
+                id="hearthside.W020",
+            )
+        ]
+    return []

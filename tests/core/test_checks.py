@@ -196,3 +196,11 @@ def test_a_template_that_does_not_compile_is_an_error(themes_dir):
     assert any(
         id_ == "hearthside.E014" and "Unknown slot 'no.such.slot'" in msg for id_, msg in found
     )
+
+
+def test_a_process_local_cache_in_production_is_a_deploy_warning(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert ids(checks.check_shared_cache()) == {"hearthside.W020"}
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/1"}}
+    assert checks.check_shared_cache() == []
