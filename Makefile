@@ -22,9 +22,13 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The admin's links (and the password banner) point at where `run` serves.
+demo: export WAGTAILADMIN_BASE_URL ?= http://$(HOST):$(PORT)
 demo: install
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py load_demo
+	@# Index the demo now, quietly, so the worker's log starts clean.
+	$(BIN)/python manage.py db_worker --batch -v0
 	$(BIN)/python manage.py ensure_admin
 
 run: demo
