@@ -41,7 +41,10 @@ def _effective(chosen: dict[str, bool]) -> frozenset[str]:
 
 
 def active_plugin_labels(site) -> frozenset[str]:
-    """App labels of the plugins active on ``site`` (a Wagtail Site or None)."""
+    """App labels of the plugins active on ``site`` (a Wagtail Site or None).
+
+    Kept in the cache across requests, and on the Site instance for its
+    lifetime (a request), so hooks and slots ask at most once per request."""
     if site is None:
         return frozenset()
     memo = getattr(site, "_hearthside_active_plugins", None)
