@@ -6,6 +6,7 @@ from django.templatetags.static import static
 from wagtail.models import Page
 
 from hearthside.themes.current import current_chain
+from hearthside.usertext import render_markdown
 
 register = template.Library()
 
@@ -58,3 +59,10 @@ def seo_meta(context, page=None):
         "request": request,
         "page": page,
     }
+
+
+@register.filter
+def visitor_markdown(text):
+    """``{{ comment.text|visitor_markdown }}``: a visitor's limited Markdown as
+    safe HTML (see hearthside.usertext)."""
+    return render_markdown(str(text))
