@@ -8,6 +8,7 @@ from hearthside.extending import activation
 from hearthside.models import HomePage
 
 from .factories import UserFactory
+from .support.smtp import SMTPServer
 
 
 @pytest.fixture(autouse=True)
@@ -86,3 +87,24 @@ def deactivate_plugin():
         return activation.deactivate(site, label, user=user)
 
     return _deactivate
+
+
+@pytest.fixture(scope="session")
+def _smtp_process(tmp_path_factory):
+    server = SMTPServer(tmp_path_factory.mktemp("mail") / "maildir")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_server(_smtp_process, settings):
+    """Django sends mail over SMTP to a real aiosmtpd process for this test;
+    ``smtp_server.messages()`` returns what it received."""
+    _smtp_process.clear()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = _smtp_process.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    return _smtp_process

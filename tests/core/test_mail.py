@@ -1,0 +1,36 @@
+"""Mail leaves over real SMTP: an editor who forgot their password gets a
+working, signed reset link."""
+import re
+
+from django.contrib.auth import get_user_model
+
+
+def test_password_reset_mail_goes_over_smtp_with_a_working_link(client, site, editor, smtp_server):
+    response = client.post("/admin/password_reset/", {"email": editor.email})
+    assert response.status_code == 302
+
+    [message] = smtp_server.messages()
+    assert message["To"] == editor.email
+    body = message.get_payload(decode=True).decode()
+    link = re.search(r"http://testserver(/admin/password_reset/confirm/\S+/)", body).group(1)
+
+    # Django swaps the token for a session and redirects to the form.
+    set_password_url = client.get(link).url
+    assert "new_password1" in client.get(set_password_url).content.decode()
+    client.post(
+        set_password_url, {"new_password1": "a new kettle 2026!", "new_password2": "a new kettle 2026!"}
+    )
+    assert get_user_model().objects.get(pk=editor.pk).check_password("a new kettle 2026!")
+
+
+def test_a_tampered_reset_link_is_refused(client, site, editor, smtp_server):
+    client.post("/admin/password_reset/", {"email": editor.email})
+    [message] = smtp_server.messages()
+    body = message.get_payload(decode=True).decode()
+    link = re.search(r"http://testserver(/admin/password_reset/confirm/[^/]+/)(\S+)/", body)
+    tampered = f"{link.group(1)}{link.group(2)[:-3]}xyz/"
+
+    response = client.get(tampered, follow=True)
+
+    assert "new_password1" not in response.content.decode()
+    assert get_user_model().objects.get(pk=editor.pk).check_password("correct horse battery")
