@@ -195,3 +195,20 @@ def check_shared_cache(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+@register("hearthside")
+def check_rate_limits(app_configs=None, **kwargs):
+    from hearthside.ratelimit import configured_rules
+
+    try:
+        configured_rules()
+    except (ValueError, TypeError) as error:
+        return [
+            Error(
+                f"HEARTHSIDE_RATE_LIMITS is malformed: {error}",
+                hint="Each rule is (name, path pattern, [methods], rate), e.g. ('searches', r'^/search/$', ['GET'], '60/m').",
+                id="hearthside.E020",
+            )
+        ]
+    return []

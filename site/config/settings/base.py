@@ -70,6 +70,7 @@ MIDDLEWARE = [
     # Before sessions: a cached anonymous page needs nothing below it.
     "hearthside.pagecache.PageCacheMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "hearthside.ratelimit.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -171,6 +172,13 @@ TAGGIT_CASE_INSENSITIVE = True
 HEARTHSIDE_DEFAULT_THEME = "hearth"
 # Anonymous page cache: seconds a rendered page is kept (0 turns it off).
 HEARTHSIDE_PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+
+# Public forms outside the API: (name, path pattern, methods, rate per client IP).
+HEARTHSIDE_RATE_LIMITS = [
+    ("sign-in attempts", r"^/admin/login/$", ["POST"], env("RATE_LIMIT_LOGIN", default="10/m")),
+    ("password reset requests", r"^/admin/password_reset/", ["POST"], env("RATE_LIMIT_PASSWORD_RESET", default="5/h")),
+    ("searches", r"^/search/$", ["GET"], env("RATE_LIMIT_SEARCH", default="60/m")),
+]
 
 # Headless API
 REST_FRAMEWORK = {

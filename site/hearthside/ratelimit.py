@@ -1,0 +1,94 @@
+"""Rate limits for public forms that are not DRF endpoints.
+
+Each rule names the requests it counts (a path pattern and methods) and a
+rate such as ``"10/m"``; each client IP gets that many per window, after which
+it is answered 429 with a Retry-After header and nothing is processed. DRF
+endpoints use DRF throttles (api/throttling.py) instead. Plugins with public
+forms add their own rules to HEARTHSIDE_RATE_LIMITS.
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.html import escape
+
+WINDOWS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    path: re.Pattern
+    methods: frozenset[str]
+    limit: int
+    window: int
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``"10/m"`` -> (10, 60). Raises ValueError with the accepted forms."""
+    count, _, unit = rate.partition("/")
+    if not count.isdigit() or unit[:1] not in WINDOWS:
+        raise ValueError(f"Rate {rate!r} is not like '10/m' (units: s, m, h, d).")
+    return int(count), WINDOWS[unit[:1]]
+
+
+@lru_cache(maxsize=1)
+def _rules(configured: tuple) -> tuple[Rule, ...]:
+    rules = []
+    for name, pattern, methods, rate in configured:
+        limit, window = parse_rate(rate)
+        rules.append(Rule(name, re.compile(pattern), frozenset(m.upper() for m in methods), limit, window))
+    return tuple(rules)
+
+
+def configured_rules() -> tuple[Rule, ...]:
+    """HEARTHSIDE_RATE_LIMITS as Rules (ValueError for a malformed rate)."""
+    return _rules(
+        tuple((name, pattern, tuple(methods), rate) for name, pattern, methods, rate in settings.HEARTHSIDE_RATE_LIMITS)
+    )
+
+
+def client_ip(request) -> str:
+    """The client's address: REMOTE_ADDR, or with NUM_PROXIES trusted proxies
+    in front, the address they saw (as DRF's throttles do)."""
+    proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if proxies and forwarded:
+        addresses = [a.strip() for a in forwarded.split(",")]
+        return addresses[-min(proxies, len(addresses))]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def too_many_requests(retry_after: int, what: str) -> HttpResponse:
+    minutes = max(1, round(retry_after / 60))
+    response = HttpResponse(
+        f"<!doctype html><title>Too many requests</title><h1>Too many requests</h1>"
+        f"<p>You have sent {escape(what)} too often. Please try again in about "
+        f"{minutes} minute{'s' if minutes != 1 else ''}; nothing was changed.</p>",
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+class RateLimitMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for rule in configured_rules():
+            if request.method in rule.methods and rule.path.match(request.path):
+                window_start = int(time.time()) // rule.window
+                rule_slug = re.sub(r"\W+", "-", rule.name)
+                key = f"hearthside:ratelimit:{rule_slug}:{client_ip(request)}:{window_start}"
+                cache.add(key, 0, rule.window + 1)
+                if cache.incr(key) > rule.limit:
+                    retry_after = rule.window - int(time.time()) % rule.window
+                    return too_many_requests(retry_after, rule.name.replace("-", " "))
+        return self.get_response(request)
