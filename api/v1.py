@@ -162,7 +162,6 @@ def _plugin_entries() -> tuple[_PluginEntry, ...]:
             api_path=f"/api/v1/{plugin.label}/" if plugin.label in api_labels else None,
         )
         for plugin in installed_plugins()
-        if plugin.meta is not None
     )
 
 

@@ -50,7 +50,7 @@ class PluginsView(WagtailAdminTemplateMixin, TemplateView):
         site = self.chosen_site()
         active = active_plugin_labels(site)
         plugins = installed_plugins()
-        names = {p.label: p.meta.name for p in plugins if p.meta}
+        names = {p.label: p.meta.name for p in plugins}
         context.update(
             site=site,
             sites=Site.objects.order_by("-is_default_site", "hostname"),
@@ -63,11 +63,10 @@ class PluginsView(WagtailAdminTemplateMixin, TemplateView):
                     "needed_by": [
                         other.meta.name
                         for other in plugins
-                        if other.meta and plugin.label in other.meta.requires
+                        if plugin.label in other.meta.requires
                     ],
                 }
                 for plugin in plugins
-                if plugin.meta
             ],
             themes=catalogue().themes.values(),
             theme_problems=catalogue().problems,

@@ -9,7 +9,7 @@ from django.core.checks import Error, Tags, Warning, register
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.template.loader import get_template
 
-from hearthside.extending.plugins import PluginConfig, installed_plugins
+from hearthside.extending.plugins import PluginConfig, plugin_configs
 from hearthside.extending.slots import all_slots
 from hearthside.themes.current import catalogue, using_theme
 
@@ -32,7 +32,7 @@ def check_plugins(app_configs=None, **kwargs):
     from django.apps import apps
 
     return plugin_problems(
-        installed_plugins(), settings.HEARTHSIDE_PLUGIN_DISCOVERY, apps.get_app_configs()
+        plugin_configs(), settings.HEARTHSIDE_PLUGIN_DISCOVERY, apps.get_app_configs()
     )
 
 
@@ -88,7 +88,6 @@ def plugin_problems(plugin_configs, discovery, all_app_configs) -> list:
 def _requirement_cycles(plugins: dict[str, PluginConfig]) -> list[Error]:
     errors, reported = [], set()
     for start in plugins:
-        path, current = [start], start
         stack = [(start, [start])]
         while stack:
             current, path = stack.pop()

@@ -125,3 +125,19 @@ def test_a_plugin_that_fails_to_set_up_is_left_as_it_was(site, monkeypatch):
     )
     assert "sample_plugin" not in active_plugin_labels(site)
     assert PluginActivation.objects.get(site=site, plugin="sample_plugin").active is False
+
+
+def test_a_plugin_with_broken_metadata_is_never_listed_or_active(client, site, admin_user, monkeypatch):
+    from django.apps import AppConfig
+
+    from hearthside.extending import plugins
+
+    broken = AppConfig.create("tests.plugin_cases.bad_meta")
+    real = plugins.plugin_configs()
+    monkeypatch.setattr(plugins, "plugin_configs", lambda: [*real, broken])
+
+    assert "bad_meta" not in {p.label for p in plugins.installed_plugins()}
+    with pytest.raises(PluginActivationError, match="There is no installed plugin called “bad_meta”."):
+        activate(site, "bad_meta")
+    client.force_login(admin_user)
+    assert client.get("/admin/plugins/").status_code == 200

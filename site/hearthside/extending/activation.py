@@ -28,7 +28,7 @@ def _effective(chosen: dict[str, bool]) -> frozenset[str]:
     active = {
         label
         for label, plugin in plugins.items()
-        if chosen.get(label, plugin.meta.default_active if plugin.meta else False)
+        if chosen.get(label, plugin.meta.default_active)
     }
     changed = True
     while changed:
@@ -150,4 +150,4 @@ def deactivate(site, label: str, user=None) -> PluginConfig:
 
 def _display_name(label: str) -> str:
     plugin = get_plugin(label)
-    return f"“{plugin.meta.name}”" if plugin and plugin.meta else f"“{label}” (not installed)"
+    return f"“{plugin.meta.name}”" if plugin else f"“{label}” (not installed)"

@@ -6,8 +6,9 @@ here. Plugins never check their own state.
 """
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
 from .activation import active_plugin_labels, is_active
 from .plugins import installed_plugins, plugin_for_module
@@ -47,9 +48,6 @@ class PluginGateMiddleware:
 def page_types_of_inactive_plugins(site) -> list:
     """ContentTypes of the page models that plugins inactive on ``site`` define,
     for listings (the API) that must leave such pages out."""
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import Page
-
     active = active_plugin_labels(site)
     models = [
         model

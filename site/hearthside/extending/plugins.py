@@ -85,9 +85,16 @@ class PluginConfig(AppConfig):
         return self.label
 
 
-def installed_plugins() -> list[PluginConfig]:
-    """Every installed plugin app, in INSTALLED_APPS order."""
+def plugin_configs() -> list[PluginConfig]:
+    """Every installed app that is a plugin, usable or not (for the checks)."""
     return [config for config in apps.get_app_configs() if isinstance(config, PluginConfig)]
+
+
+def installed_plugins() -> list[PluginConfig]:
+    """The usable plugins, in INSTALLED_APPS order. A plugin whose metadata is
+    missing or broken is left out everywhere (never active, not listed); the
+    checks report it."""
+    return [config for config in plugin_configs() if config.meta is not None and not config.meta.problems()]
 
 
 def get_plugin(label: str) -> PluginConfig | None:

@@ -5,7 +5,7 @@ from django import template
 from django.templatetags.static import static
 from wagtail.models import Page
 
-from hearthside.themes.current import current_chain
+from hearthside.themes.current import catalogue, current_chain
 from hearthside.usertext import render_markdown
 
 register = template.Library()
@@ -13,8 +13,6 @@ register = template.Library()
 
 @lru_cache(maxsize=512)
 def _theme_static_path(chain_names: tuple[str, ...], path: str) -> str:
-    from hearthside.themes.current import catalogue
-
     themes = catalogue().themes
     for name in chain_names:
         if (themes[name].path / "static" / path).is_file():

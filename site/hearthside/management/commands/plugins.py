@@ -51,7 +51,7 @@ class Command(BaseCommand):
 
     def _list(self, site):
         active = active_plugin_labels(site)
-        plugins = [p for p in installed_plugins() if p.meta]
+        plugins = installed_plugins()
         if not plugins:
             self.stdout.write("No plugins are installed.")
         for plugin in plugins:
