@@ -182,16 +182,21 @@ def cache_root() -> Path:
 STATE_PARTS = ("db.sqlite3", "media", "static", "prepare.json")
 
 
+def copy_state(source: Path, target: Path) -> None:
+    """Copy the prepared database, media and static files between folders."""
+    for part in STATE_PARTS:
+        src = source / part
+        if src.is_dir():
+            shutil.copytree(src, target / part)
+        elif src.exists():
+            shutil.copy2(src, target / part)
+
+
 def restore_state(key: str, tmp: Path) -> bool:
     source = cache_root() / key
     if not (source / "complete").exists():
         return False
-    for part in STATE_PARTS:
-        src = source / part
-        if src.is_dir():
-            shutil.copytree(src, tmp / part)
-        elif src.exists():
-            shutil.copy2(src, tmp / part)
+    copy_state(source, tmp)
     return True
 
 
@@ -200,12 +205,7 @@ def save_state(key: str, tmp: Path) -> None:
     try:
         root.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=root))
-        for part in STATE_PARTS:
-            src = tmp / part
-            if src.is_dir():
-                shutil.copytree(src, staging / part)
-            elif src.exists():
-                shutil.copy2(src, staging / part)
+        copy_state(tmp, staging)
         (staging / "complete").touch()
         target = root / key
         if target.exists():
