@@ -116,7 +116,7 @@ def _manifest(name, parent=None, slots=("page.after_body",)):
     return {"name": name, "version": "1.0.0", "parent": parent, "slots": list(slots)}
 
 
-def test_broken_or_missing_manifests_are_reported(themes_dir, settings):
+def test_broken_or_missing_manifests_are_reported(themes_dir):
     _write_theme(themes_dir, "hearth", _manifest("hearth"))
     _write_theme(themes_dir, "nomani", None)
     _write_theme(themes_dir, "badjson", '{"name": "badjson", ')
