@@ -77,6 +77,19 @@ def too_many_requests(retry_after: int, what: str) -> HttpResponse:
     return response
 
 
+def consume(bucket: str, key: str, limit: int, window: int) -> int | None:
+    """Count one request by ``key`` (an IP, an email...) against ``limit`` per
+    ``window`` seconds in ``bucket``. Returns None if allowed, else the seconds
+    until the window ends (for Retry-After)."""
+    window_start = int(time.time()) // window
+    slug = re.sub(r"\W+", "-", bucket)
+    cache_key = f"hearthside:ratelimit:{slug}:{key}:{window_start}"
+    cache.add(cache_key, 0, window + 1)
+    if cache.incr(cache_key) > limit:
+        return window - int(time.time()) % window
+    return None
+
+
 class RateLimitMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -84,11 +97,7 @@ class RateLimitMiddleware:
     def __call__(self, request):
         for rule in configured_rules():
             if request.method in rule.methods and rule.path.match(request.path):
-                window_start = int(time.time()) // rule.window
-                rule_slug = re.sub(r"\W+", "-", rule.name)
-                key = f"hearthside:ratelimit:{rule_slug}:{client_ip(request)}:{window_start}"
-                cache.add(key, 0, rule.window + 1)
-                if cache.incr(key) > rule.limit:
-                    retry_after = rule.window - int(time.time()) % rule.window
+                retry_after = consume(rule.name, client_ip(request), rule.limit, rule.window)
+                if retry_after is not None:
                     return too_many_requests(retry_after, rule.name.replace("-", " "))
         return self.get_response(request)

@@ -30,6 +30,7 @@ def register_plugins_menu_item():
 def register_plugin_log_actions(actions):
     actions.register_action("hearthside.plugin_activated", "Activate plugin", "Plugin activated")
     actions.register_action("hearthside.plugin_deactivated", "Deactivate plugin", "Plugin deactivated")
+    actions.register_action("hearthside.plugin_configured", "Configure plugin", "Plugin settings changed")
 
 
 def _hook_owner(fn):

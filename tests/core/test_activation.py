@@ -58,7 +58,7 @@ def test_a_plugin_whose_requirement_was_switched_off_behind_its_back_is_inactive
     activate(site, "needs_sample")
     PluginActivation.objects.update_or_create(site=site, plugin="sample_plugin", defaults={"active": False})
     forget_cached_state(site)
-    assert active_plugin_labels(site) == frozenset()
+    assert not {"sample_plugin", "needs_sample"} & active_plugin_labels(site)
 
 
 class TestPluginsScreen:

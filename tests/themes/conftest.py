@@ -16,7 +16,7 @@ from hearthside.themes import manifest
 from tests.factories import ImageFactory, make_article, make_offer, make_section, make_standard
 
 THEMES = ("hearth", "meadow")
-SLOT_NAMES = ("site.head", "site.header", "page.sidebar", "page.after_body", "site.footer")
+SLOT_NAMES = ("site.head", "site.header", "page.sidebar", "page.after_body", "card.meta", "site.footer")
 
 
 def reset_theme_caches():

@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "corsheaders",
     "django_tasks",
     "django_tasks_db",
+    "django_comments_xtd",
+    "django_comments",
+    "django.contrib.sites",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -179,6 +182,30 @@ HEARTHSIDE_RATE_LIMITS = [
     ("password reset requests", r"^/admin/password_reset/", ["POST"], env("RATE_LIMIT_PASSWORD_RESET", default="5/h")),
     ("searches", r"^/search/$", ["GET"], env("RATE_LIMIT_SEARCH", default="60/m")),
 ]
+
+# Comments (plugins/comments) build on django-comments-xtd, whose models need
+# a django.contrib.sites row; Hearthside itself goes by Wagtail's Site.
+SITE_ID = 1
+COMMENTS_APP = "django_comments_xtd"
+COMMENT_MAX_LENGTH = env.int("COMMENT_MAX_LENGTH", default=3000)
+# Salts the signed links in comment emails (confirm, mute); change it to void them all.
+COMMENTS_XTD_SALT = env("COMMENTS_SALT", default="hearthside-comments").encode()
+COMMENTS_XTD_CONFIRM_EMAIL = True
+# The deepest any site may allow; each site picks its own depth below this.
+COMMENTS_XTD_MAX_THREAD_LEVEL = 8
+COMMENTS_CONFIRMATION_DAYS = env.int("COMMENTS_CONFIRMATION_DAYS", default=7)
+COMMENTS_RATE_PER_IP = env("COMMENTS_RATE_PER_IP", default="5/m")
+COMMENTS_RATE_PER_EMAIL = env("COMMENTS_RATE_PER_EMAIL", default="10/h")
+# An Akismet-compatible spam check, off unless a key is set.
+COMMENTS_SPAM_CHECK_URL = env("COMMENTS_SPAM_CHECK_URL", default="https://rest.akismet.com/1.1/comment-check")
+COMMENTS_SPAM_CHECK_KEY = env("COMMENTS_SPAM_CHECK_KEY", default="")
+# Core page types that take comments; page types elsewhere opt in with CommentsPageMixin.
+COMMENTS_PAGE_TYPES = env.list(
+    "COMMENTS_PAGE_TYPES", default=["hearthside.ArticlePage", "hearthside.OfferPage", "hearthside.StandardPage"]
+)
+if "plugins.comments" in HEARTHSIDE_PLUGIN_DISCOVERY.app_paths:
+    COMMENTS_XTD_MODEL = "plugins.comments.models.PageComment"
+    COMMENTS_XTD_FORM_CLASS = "plugins.comments.forms.PageCommentForm"
 
 # Headless API
 REST_FRAMEWORK = {

@@ -26,6 +26,7 @@ from wagtail.utils.file import hash_filelike
 
 from hearthside.demo import content
 from hearthside.demo.images import draw_illustration, draw_logo
+from hearthside.extending import hooks
 from hearthside.models import (
     ArticlePage,
     ArticleRelatedPage,
@@ -83,6 +84,8 @@ class DemoBuilder:
         self.make_site_root(site, home)
         self.fill_branding(site)
         self.update_search_index()
+        # Plugins add their demo data (comments, members...) to the finished site.
+        hooks.demo_content_loaded.send(site, pages={slug: page.specific for slug, page in self.pages.items()})
         return home
 
     # First pass: every page, without links to other pages.

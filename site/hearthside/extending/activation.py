@@ -148,6 +148,37 @@ def deactivate(site, label: str, user=None) -> PluginConfig:
     return plugin
 
 
+def plugin_config(site, label: str) -> dict:
+    """The JSON configuration plugin ``label`` keeps for ``site`` ({} if none)."""
+    from hearthside.models import PluginActivation
+
+    found = (
+        PluginActivation.objects.filter(site=site, plugin=label).values_list("config", flat=True).first()
+    )
+    return dict(found or {})
+
+
+def save_plugin_config(site, label: str, config: dict, user=None) -> None:
+    """Store ``config`` as plugin ``label``'s configuration on ``site`` (audit-logged).
+
+    Saving does not change whether the plugin is active."""
+    from hearthside.models import PluginActivation
+
+    plugin = _require_plugin(label)
+    with transaction.atomic():
+        row, _ = PluginActivation.objects.select_for_update().get_or_create(
+            site=site, plugin=label, defaults={"active": label in active_plugin_labels(site)}
+        )
+        row.config = config
+        row.save(update_fields=["config"])
+        log(
+            row,
+            "hearthside.plugin_configured",
+            user=user,
+            data={"plugin": plugin.label, "site": site.hostname},
+        )
+
+
 def _display_name(label: str) -> str:
     plugin = get_plugin(label)
     return f"“{plugin.meta.name}”" if plugin else f"“{label}” (not installed)"

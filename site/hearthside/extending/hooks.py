@@ -53,3 +53,27 @@ page_context = Filter(
     Each receiver returns the context to pass on.
     """,
 )
+
+listing_pages = Filter(
+    "listing_pages",
+    """Pages about to be shown as cards in a listing (a section's articles,
+    the home page's latest articles), so a plugin can fetch what it
+    shows on each card for all of them in one query.
+
+    Value: the ``list`` of specific Page instances (already evaluated).
+    Arguments: ``site``, ``request``.
+    Each receiver returns the list (usually the same one, with attributes
+    set on the pages, e.g. ``page.comment_count``).
+    """,
+)
+
+demo_content_loaded = Action(
+    "demo_content_loaded",
+    """``manage.py load_demo`` has built the demo site; plugins add their own
+    demo data to it.
+
+    Arguments: ``site`` (the demo Site), ``pages`` (a dict of the demo's
+    pages by slug: specific Page instances).
+    Receivers return nothing useful; results are ignored.
+    """,
+)

@@ -166,6 +166,11 @@ page_after_body = declare(
     "page.after_body",
     "After a page's body: comments, polls, calls to action. Arguments: ``page``.",
 )
+card_meta = declare(
+    "card.meta",
+    "Under a page's card in listings: comment counts, badges. Arguments: ``page``. "
+    "Keep it to one query per listing: fetch for every card in a ``listing_pages`` receiver.",
+)
 site_footer = declare(
     "site.footer",
     "In the footer of every page: newsletter forms, badges. Arguments: ``page`` (may be None).",

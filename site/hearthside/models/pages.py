@@ -111,9 +111,8 @@ class HomePage(ThemedPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["latest_articles"] = (
-            self.featured_section.articles()[:3] if self.featured_section_id else []
-        )
+        latest = list(self.featured_section.articles()[:3]) if self.featured_section_id else []
+        context["latest_articles"] = hooks.listing_pages.apply(self.get_site(), latest, request=request)
         return context
 
 
@@ -171,6 +170,9 @@ class SectionIndexPage(ThemedPage):
             articles = paginator.page(1)
         except EmptyPage:
             articles = paginator.page(paginator.num_pages)
+        articles.object_list = hooks.listing_pages.apply(
+            self.get_site(), list(articles.object_list), request=request
+        )
         context.update(articles=articles, current_tag=tag, tags=self.tags_in_use())
         return context
 
