@@ -194,6 +194,8 @@ COMMENTS_XTD_CONFIRM_EMAIL = True
 # The deepest any site may allow; each site picks its own depth below this.
 COMMENTS_XTD_MAX_THREAD_LEVEL = 8
 COMMENTS_CONFIRMATION_DAYS = env.int("COMMENTS_CONFIRMATION_DAYS", default=7)
+# A form sent sooner than this after the page rendered came from a robot.
+COMMENTS_MIN_SECONDS_TO_POST = env.int("COMMENTS_MIN_SECONDS_TO_POST", default=3)
 COMMENTS_RATE_PER_IP = env("COMMENTS_RATE_PER_IP", default="5/m")
 COMMENTS_RATE_PER_EMAIL = env("COMMENTS_RATE_PER_EMAIL", default="10/h")
 # An Akismet-compatible spam check, off unless a key is set.

@@ -1,0 +1,32 @@
+from django.db.models.signals import pre_save
+
+from hearthside.extending.plugins import PluginConfig, PluginMeta
+
+
+class CommentsConfig(PluginConfig):
+    name = "plugins.comments"
+    label = "comments"
+    verbose_name = "Comments"
+    url_prefix = "comments"
+    meta = PluginMeta(
+        name="Comments",
+        version="1.0.0",
+        description=(
+            "Threaded, moderated conversations on pages: visitors comment and confirm by email, "
+            "the business answers, moderators keep it civil."
+        ),
+        default_active=True,
+    )
+
+    def ready(self):
+        from django_comments_xtd.models import publish_or_unpublish_on_pre_save
+
+        from . import checks, receivers, slots  # noqa: F401
+        from .models import PageComment
+        from .pages import add_panels_to_configured_page_types
+
+        # django-comments-xtd hides every reply when a comment above it is
+        # hidden by rewriting their is_public; our state field decides what
+        # shows, and a reply shows only under visible comments (threads.py).
+        pre_save.disconnect(publish_or_unpublish_on_pre_save, sender=PageComment._meta.label)
+        add_panels_to_configured_page_types()
