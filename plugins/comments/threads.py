@@ -7,8 +7,10 @@ A reply shows only while every comment above it is visible.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django_comments.models import CommentFlag
 from django_comments_xtd.models import LIKEDIT_FLAG
@@ -42,14 +44,41 @@ class ThreadPage:
         return self.number > 1
 
 
-def serialize_comment(comment, *, likes: int = 0, liked: bool = False, can_reply: bool = False) -> dict:
+HTML_CACHE_SECONDS = 24 * 3600
+
+
+def _html_key(comment) -> str:
+    digest = hashlib.sha256(comment.comment.encode()).hexdigest()[:32]
+    return f"hearthside:comment-html:{comment.pk}:{digest}"
+
+
+def rendered_html(comments) -> dict[int, str]:
+    """Each comment's sanitised HTML by pk. Turning Markdown into safe HTML is
+    most of the cost of a long thread, and comments rarely change, so the
+    results are kept in the cache (keyed by the text, so an edit renders
+    afresh): one round trip for the whole thread."""
+    keys = {comment.pk: _html_key(comment) for comment in comments}
+    found = cache.get_many(keys.values())
+    html, missing = {}, {}
+    for comment in comments:
+        key = keys[comment.pk]
+        if key in found:
+            html[comment.pk] = found[key]
+        else:
+            html[comment.pk] = missing[key] = str(render_markdown(comment.comment))
+    if missing:
+        cache.set_many(missing, HTML_CACHE_SECONDS)
+    return html
+
+
+def serialize_comment(comment, *, likes: int = 0, liked: bool = False, can_reply: bool = False, html=None) -> dict:
     return {
         "id": comment.pk,
         "parent_id": comment.parent_id if comment.parent_id != comment.pk else None,
         "level": comment.level,
         "author": {"name": comment.user_name, "url": comment.user_url or None},
         "is_business_reply": comment.is_business_reply,
-        "html": str(render_markdown(comment.comment)),
+        "html": html if html is not None else str(render_markdown(comment.comment)),
         "submitted_at": comment.submit_date.isoformat(),
         "likes": likes,
         "liked": liked,
@@ -93,6 +122,7 @@ def thread_page(page, *, max_depth: int, number: int = 1, per_page: int = THREAD
                 user=user, flag=LIKEDIT_FLAG, comment_id__in=[c.pk for c in comments]
             ).values_list("comment_id", flat=True)
         )
+    html = rendered_html(comments)
     nodes: dict[int, dict] = {}
     roots: dict[int, dict] = {}
     for comment in comments:
@@ -101,6 +131,7 @@ def thread_page(page, *, max_depth: int, number: int = 1, per_page: int = THREAD
             likes=comment.like_count,
             liked=comment.pk in liked_ids,
             can_reply=comment.level < max_depth,
+            html=html[comment.pk],
         )
         if comment.level == 0:
             roots[comment.pk] = nodes[comment.pk] = node
