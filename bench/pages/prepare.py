@@ -67,6 +67,61 @@ def pick_article() -> dict:
     }
 
 
+DISCUSSION_THREADS = 40
+DISCUSSION_COMMENTS = 200
+
+
+def add_discussed_copy(article_info: dict) -> dict | None:
+    """A published copy of the article carrying 200 approved comments in
+    nested threads; the original is left without comments, so the two are
+    the same article with and without a conversation. None when the comments
+    plugin is not installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("plugins.comments"):
+        return None
+    from django.utils import timezone
+
+    from hearthside.models.pages import ArticlePage
+    from plugins.comments.models import CommentState, PageComment
+
+    article = ArticlePage.objects.get(pk=article_info["id"])
+    PageComment.objects.filter(page=article).delete()
+    copy = article.copy(
+        update_attrs={"slug": f"{article.slug}-discussed", "title": f"{article.title} (discussed)"},
+        keep_live=False,
+    )
+    copy.save_revision().publish()
+    copy = ArticlePage.objects.get(pk=copy.pk)
+    site = copy.get_site()
+    started = timezone.now() - timezone.timedelta(days=3)
+    made = 0
+
+    def comment(parent, number):
+        nonlocal made
+        made += 1
+        row = PageComment.on(
+            copy, site, user_name=f"Neighbour {number}",
+            user_email=f"neighbour{number}@example.com",
+            comment=f"Comment {number}: *lovely* bake, and a [link](https://example.com/{number}).",
+            submit_date=started + timezone.timedelta(minutes=made), confirmed_at=started,
+            parent_id=parent.pk if parent else 0, state=CommentState.APPROVED,
+            is_business_reply=bool(parent) and made % 7 == 0,
+        )
+        row.save()
+        return row
+
+    # Each thread: a comment, two replies, a reply to the first reply: 5 per thread.
+    for _ in range(DISCUSSION_THREADS):
+        top = comment(None, made + 1)
+        first = comment(top, made + 1)
+        comment(top, made + 1)
+        deeper = comment(first, made + 1)
+        comment(deeper, made + 1)
+    parts = copy.get_url_parts()
+    return {"id": copy.pk, "title": copy.title, "path": parts[2], "comments": made}
+
+
 def main(argv: list[str]) -> None:
     out_path = Path(argv[0])
     skip_build = "--skip-build" in argv[1:]
@@ -79,7 +134,10 @@ def main(argv: list[str]) -> None:
     if not skip_build:
         timings["migrate"] = _call("migrate", interactive=False, verbosity=0)
         timings["load_demo"] = _call("load_demo")
-    result = {"article": pick_article(), "timings": timings}
+    article = pick_article()
+    result = {"article": article, "timings": timings}
+    if not skip_build:
+        result["discussed"] = add_discussed_copy(article)
     out_path.write_text(json.dumps(result, indent=2))
 
 

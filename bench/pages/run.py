@@ -593,7 +593,7 @@ def summarise(results: list[Result]) -> list[dict]:
     """One row per (mode, target); the static rows average the two rounds."""
     rows = []
     for mode in ("uncached", "cached"):
-        for key in ("static", "home", "article"):
+        for key in ("static", "home", "article", "discussed"):
             group = [r for r in results if r.mode == mode and r.target == key]
             if not group:
                 continue
@@ -615,6 +615,16 @@ def summarise(results: list[Result]) -> list[dict]:
                                  if key == "static" and n > 1 else None),
             })
     return rows
+
+
+def comments_comparison(rows: list[dict]) -> dict[str, float]:
+    """Per mode: req/s of the article with comments over the same article without."""
+    found = {}
+    for mode in ("uncached", "cached"):
+        by_target = {row["target"]: row for row in rows if row["mode"] == mode}
+        if "discussed" in by_target and "article" in by_target:
+            found[mode] = by_target["discussed"]["rps"] / by_target["article"]["rps"]
+    return found
 
 
 def print_table(rows: list[dict], labels: dict[str, str]) -> None:
@@ -720,6 +730,10 @@ def main(argv: list[str] | None = None) -> int:
             Target("home", "home", "/", is_page=True),
             Target("article", "article", article["path"], is_page=True),
         ]
+        discussed = info.get("discussed")
+        if discussed:
+            targets.append(Target("discussed", f"+{discussed['comments']} comments", discussed["path"],
+                                  is_page=True))
         labels = {t.key: t.label for t in targets}
         log(f"  servers up after {time.perf_counter() - started:.1f}s; "
             f"static {static_path} ({static_how}), article {article['path']!r} "
@@ -753,6 +767,10 @@ def main(argv: list[str] | None = None) -> int:
                     if cached_article["cpu_ratio"] else "")
         log(f"Target: cached article >= {TARGET_RATIO}x static: "
             f"{cached_article['ratio']:.2f}x -> {'PASS' if passed else 'FAIL'}{cpu_note}")
+        comparisons = comments_comparison(rows)
+        for mode, ratio in comparisons.items():
+            log(f"Article with {discussed['comments']} comments vs the same article without ({mode}): "
+                f"{ratio:.2f}x the req/s")
         if args.quick:
             log("  (quick run: samples this short only show the benchmark works; "
                 "judge the target on a full run)")
@@ -782,6 +800,8 @@ def main(argv: list[str] | None = None) -> int:
                        "cpu_ratio": (round(cached_article["cpu_ratio"], 3)
                                      if cached_article["cpu_ratio"] else None),
                        "pass": passed},
+            "discussed_article": discussed,
+            "comments_ratio": {mode: round(ratio, 3) for mode, ratio in comparisons.items()},
             "summary": rows,
             "runs": [r.__dict__ for r in results],
         }
