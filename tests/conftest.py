@@ -20,6 +20,23 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_schema():
+    """Each test builds the OpenAPI schema afresh: activating plugins changes it."""
+    from api.schema import SchemaView
+
+    SchemaView.forget()
+    yield
+    SchemaView.forget()
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
 @pytest.fixture
 def home_page(db):
     root = Page.get_first_root_node()

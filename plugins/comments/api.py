@@ -359,6 +359,18 @@ class PageThreadView(CommentsAPIView):
         return Response(PostedCommentSerializer(result).data, status=status.HTTP_201_CREATED)
 
 
+REACTION_ERRORS = {401: NOT_SIGNED_IN, 403: CSRF_FAILED, 404: COMMENT_NOT_FOUND, 429: THROTTLED}
+
+
+def react(request, comment_id: int, action):
+    """``action(comment_id, user)`` on a comment visible on this site; 404 otherwise."""
+    comment = visible_comment(request, comment_id)
+    try:
+        return action(comment.pk, request.user)
+    except posting.CommentRejected:  # hidden between the two reads
+        raise NotFound(f"There is no comment {comment_id} on this site, or it is hidden.") from None
+
+
 class LikeView(CommentsAPIView):
     permission_classes = [IsAuthenticated]
     write_throttle_class = ReactionThrottle
@@ -369,21 +381,11 @@ class LikeView(CommentsAPIView):
         description="Toggles the signed-in user's like on a visible comment and returns the new count.",
         parameters=[COMMENT_ID],
         request=None,
-        responses={
-            200: LikeSerializer,
-            401: NOT_SIGNED_IN,
-            403: CSRF_FAILED,
-            404: COMMENT_NOT_FOUND,
-            429: THROTTLED,
-        },
+        responses={200: LikeSerializer, **REACTION_ERRORS},
         tags=[TAG],
     )
     def post(self, request, comment_id: int):
-        comment = visible_comment(request, comment_id)
-        try:
-            liked, likes = posting.toggle_like(comment.pk, request.user)
-        except posting.CommentRejected:  # hidden between the two reads
-            raise NotFound(f"There is no comment {comment_id} on this site, or it is hidden.") from None
+        liked, likes = react(request, comment_id, posting.toggle_like)
         return Response(LikeSerializer({"liked": liked, "likes": likes}).data)
 
 
@@ -401,21 +403,11 @@ class FlagView(CommentsAPIView):
         ),
         parameters=[COMMENT_ID],
         request=None,
-        responses={
-            200: FlagSerializer,
-            401: NOT_SIGNED_IN,
-            403: CSRF_FAILED,
-            404: COMMENT_NOT_FOUND,
-            429: THROTTLED,
-        },
+        responses={200: FlagSerializer, **REACTION_ERRORS},
         tags=[TAG],
     )
     def post(self, request, comment_id: int):
-        comment = visible_comment(request, comment_id)
-        try:
-            returned = posting.flag_for_removal(comment.pk, request.user)
-        except posting.CommentRejected:
-            raise NotFound(f"There is no comment {comment_id} on this site, or it is hidden.") from None
+        returned = react(request, comment_id, posting.flag_for_removal)
         return Response(FlagSerializer({"flagged": True, "returned_to_queue": returned}).data)
 
 

@@ -261,6 +261,13 @@ def held(request, page_id):
 # Links from emails --------------------------------------------------------------
 
 
+def _bad_link(request, message):
+    return _notice(
+        request, "This link does not work", message, status=400, tone="error",
+        back_url="/", back_label="Go to the home page",
+    )
+
+
 @never_cache
 @require_GET
 def confirm(request, key):
@@ -268,15 +275,7 @@ def confirm(request, key):
     try:
         comment = posting.confirm(key)
     except CommentRejected as refused:
-        return _notice(
-            request,
-            "This link does not work",
-            refused.message,
-            status=400,
-            tone="error",
-            back_url="/",
-            back_label="Go to the home page",
-        )
+        return _bad_link(request, refused.message)
     if comment.state == CommentState.APPROVED:
         return HttpResponseRedirect(comment_location(request, comment))
     page_url = comment.page.get_url(request) or "/"
@@ -306,15 +305,7 @@ def mute(request, key):
     try:
         first, _count = posting.mute(key)
     except CommentRejected as refused:
-        return _notice(
-            request,
-            "This link does not work",
-            refused.message,
-            status=400,
-            tone="error",
-            back_url="/",
-            back_label="Go to the home page",
-        )
+        return _bad_link(request, refused.message)
     back_url, back_label = "/", "Go to the home page"
     if first is not None:
         back_url = f"{first.page.get_url(request) or '/'}#{first.anchor}"

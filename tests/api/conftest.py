@@ -2,24 +2,10 @@
 the public ones, and a second site."""
 import pytest
 from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 from wagtail.models import Page, PageViewRestriction, Site
 
-from api.schema import SchemaView
 from hearthside.models import StandardPage
 from tests.factories import UserFactory, make_article, make_section, make_standard, publish
-
-
-@pytest.fixture(autouse=True)
-def _fresh_schema():
-    SchemaView.forget()
-    yield
-    SchemaView.forget()
-
-
-@pytest.fixture
-def api_client():
-    return APIClient()
 
 
 @pytest.fixture

@@ -5,9 +5,7 @@ import re
 from email.header import decode_header, make_header
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from wagtail.models import ModelLogEntry, Page, Site
 
@@ -41,12 +39,9 @@ def add_comment():
 
     def _add(page, text, *, state=CommentState.PENDING, name="Ada", email="ada@example.com", hours_ago=0,
              parent=None, held_reason="", is_business_reply=False, site=None):
-        comment = PageComment(
-            content_type=ContentType.objects.get_for_model(page.specific),
-            object_pk=str(page.pk),
-            site_id=settings.SITE_ID,
-            page=page,
-            wagtail_site=site or Site.objects.get(is_default_site=True),
+        comment = PageComment.on(
+            page.specific,
+            site or Site.objects.get(is_default_site=True),
             user_name=name,
             user_email=email,
             comment=text,

@@ -14,7 +14,6 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from wagtail.models import Page, PageViewRestriction, Site
 
-from api.schema import SchemaView
 from hearthside.models import StandardPage
 from plugins.comments import posting
 from plugins.comments.models import CommentState, PageComment, PageCommentSettings
@@ -30,18 +29,6 @@ def generous_rate_limits(settings):
     # The rate-limit test sets its own; elsewhere limits would only get in the way.
     settings.COMMENTS_RATE_PER_IP = "1000/d"
     settings.COMMENTS_RATE_PER_EMAIL = "1000/d"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_schema():
-    SchemaView.forget()
-    yield
-    SchemaView.forget()
-
-
-@pytest.fixture
-def api_client():
-    return APIClient()
 
 
 @pytest.fixture

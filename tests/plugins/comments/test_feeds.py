@@ -5,8 +5,6 @@ site's host, and 404 wherever a page's comments are not public."""
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -50,12 +48,9 @@ def comment_on(
     parent=None,
     site=None,
 ):
-    comment = PageComment(
-        content_type=ContentType.objects.get_for_model(page),
-        object_pk=str(page.pk),
-        site_id=settings.SITE_ID,
-        page=page,
-        wagtail_site=site or Site.objects.get(is_default_site=True),
+    comment = PageComment.on(
+        page,
+        site or Site.objects.get(is_default_site=True),
         user_name=name,
         user_email=email,
         comment=text,

@@ -2,8 +2,6 @@
 a page stops taking comments, and the admin form that edits the rules."""
 
 import pytest
-from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from plugins.comments import hooks
@@ -30,12 +28,9 @@ def article(site):
 def new_comment(
     site, page, text="Lovely bake!", email="ada@example.com", state=CommentState.UNCONFIRMED, save=False
 ):
-    comment = PageComment(
-        content_type=ContentType.objects.get_for_model(page),
-        object_pk=str(page.pk),
-        site_id=settings.SITE_ID,
-        page=page,
-        wagtail_site=site,
+    comment = PageComment.on(
+        page,
+        site,
         user_name="Ada",
         user_email=email,
         comment=text,
