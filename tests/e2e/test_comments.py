@@ -85,3 +85,28 @@ def test_held_comment_appears_once_approved_in_the_admin(
     visitor.goto(live_server.url + demo.article.path)
     expect(visitor.locator(".comment", has_text=text)).to_be_visible()
     screenshot(visitor, "approved-comment")
+
+
+def test_a_moderator_selects_every_comment_at_once_and_rejects_them(admin, live_server, demo):
+    from wagtail.models import Page, Site
+
+    from plugins.comments.models import CommentState, PageComment
+
+    site = Site.objects.get(is_default_site=True)
+    article = Page.objects.get(url_path__endswith=demo.article.path).specific
+    for number in (1, 2, 3):
+        PageComment.on(
+            article, site, user_name=f"Spammer {number}", user_email=f"s{number}@example.com",
+            comment=f"Cheap watches {number}", submit_date=article.first_published_at,
+            state=CommentState.PENDING,
+        ).save()
+
+    admin.goto(live_server.url + "/admin/comments/?state=pending")
+    items = admin.locator("input[name=comment]")
+    expect(items).to_have_count(3)
+    admin.get_by_label("Select every comment on this page").check()
+    for index in range(3):
+        expect(items.nth(index)).to_be_checked()
+    admin.get_by_role("button", name="Reject").click()
+    expect(admin.get_by_text(re.compile(r"3 comments rejected", re.I)).first).to_be_visible()
+    assert PageComment.objects.filter(state=CommentState.REMOVED).count() == 3
