@@ -115,10 +115,6 @@ class PageComment(XtdComment):
     def get_full_url(self):
         return f"{self.page.full_url}#{self.anchor}"
 
-    @property
-    def is_visible(self) -> bool:
-        return self.state == CommentState.APPROVED
-
 
 class PageCommentSettings(models.Model):
     """One page's own comment settings, edited in its Comments panel. A page

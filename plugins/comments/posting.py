@@ -413,10 +413,13 @@ def flag_for_removal(comment_id: int, user) -> bool:
         flags = CommentFlag.objects.filter(comment=comment, flag=CommentFlag.SUGGEST_REMOVAL).count()
         if flags < threshold:
             return False
-        held = PageComment.objects.filter(pk=comment.pk, state=CommentState.APPROVED).update(
-            state=CommentState.PENDING, is_public=False, held_reason=f"flagged by {flags} people"
-        )
-        if held:
-            transaction.on_commit(pagecache.purge)
-            transaction.on_commit(partial(tasks.alert_moderators.enqueue, comment.pk))
-    return bool(held)
+        # Locked and saved, not updated in bulk: save() keeps is_public in step with the state.
+        held = PageComment.objects.select_for_update(of=("self",)).filter(pk=comment.pk).approved().first()
+        if held is None:
+            return False
+        held.state = CommentState.PENDING
+        held.held_reason = f"flagged by {flags} people"
+        held.save()
+        transaction.on_commit(pagecache.purge)
+        transaction.on_commit(partial(tasks.alert_moderators.enqueue, comment.pk))
+    return True
