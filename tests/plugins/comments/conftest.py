@@ -5,15 +5,16 @@ real comment form read from its HTML."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 
 import pytest
 from bs4 import BeautifulSoup
-from django.utils import timezone
 
-from plugins.comments.models import CommentState, PageComment
 from plugins.comments.rules import rules_for, save_rules
 from tests.factories import UserFactory, make_article, make_section
+
+from .factories import store_comment
 
 
 @pytest.fixture
@@ -41,42 +42,15 @@ def set_rules(site):
 @pytest.fixture
 def make_comment(site):
     """``make_comment(page, text=..., parent=None, ...)``: an approved comment,
-    stored directly (no rules, no emails)."""
+    stored directly (no rules, no emails); see factories.store_comment."""
+    return functools.partial(store_comment, site=site)
 
-    def _make(
-        page,
-        text="Lovely crumb on that loaf.",
-        *,
-        name="Priya",
-        email="priya@example.com",
-        parent=None,
-        state=CommentState.APPROVED,
-        business=False,
-        user=None,
-        followup=False,
-        submitted=None,
-        url="",
-    ):
-        submitted = submitted or timezone.now()
-        comment = PageComment.on(
-            page,
-            site,
-            user=user,
-            user_name=name,
-            user_email=email,
-            user_url=url,
-            comment=text,
-            submit_date=submitted,
-            confirmed_at=submitted,
-            parent_id=parent.pk if parent else 0,
-            state=state,
-            is_business_reply=business,
-            followup=followup,
-        )
-        comment.save()
-        return comment
 
-    return _make
+@pytest.fixture
+def generous_rate_limits(settings):
+    """Rate limits high enough to stay out of the way of tests about something else."""
+    settings.COMMENTS_RATE_PER_IP = "1000/d"
+    settings.COMMENTS_RATE_PER_EMAIL = "1000/d"
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from plugins.comments import posting
 from plugins.comments.models import CommentState, PageComment
 from plugins.comments.rules import CommentRules, rules_for, save_rules
 from tests.factories import UserFactory, make_article, make_section
+from tests.plugins.comments.factories import store_comment
 
 pytestmark = pytest.mark.django_db
 
@@ -39,20 +40,11 @@ def add_comment():
 
     def _add(page, text, *, state=CommentState.PENDING, name="Ada", email="ada@example.com", hours_ago=0,
              parent=None, held_reason="", is_business_reply=False, site=None):
-        comment = PageComment.on(
-            page.specific,
-            site or Site.objects.get(is_default_site=True),
-            user_name=name,
-            user_email=email,
-            comment=text,
-            submit_date=timezone.now() - timezone.timedelta(hours=hours_ago),
-            parent_id=parent.pk if parent else 0,
-            state=state,
-            held_reason=held_reason,
-            is_business_reply=is_business_reply,
+        return store_comment(
+            page, text, site=site, state=state, name=name, email=email, parent=parent,
+            held_reason=held_reason, business=is_business_reply,
+            submitted=timezone.now() - timezone.timedelta(hours=hours_ago),
         )
-        comment.save()
-        return comment
 
     return _add
 

@@ -19,16 +19,10 @@ from plugins.comments import posting
 from plugins.comments.models import CommentState, PageComment, PageCommentSettings
 from tests.factories import UserFactory, make_article, make_section, make_standard, publish
 
-pytestmark = pytest.mark.django_db
+# Rate limits have their own tests; elsewhere they would only get in the way.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("generous_rate_limits")]
 
 CSRF = "c" * 32
-
-
-@pytest.fixture(autouse=True)
-def generous_rate_limits(settings):
-    # The rate-limit test sets its own; elsewhere limits would only get in the way.
-    settings.COMMENTS_RATE_PER_IP = "1000/d"
-    settings.COMMENTS_RATE_PER_EMAIL = "1000/d"
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 from hearthside.models import HomePage
 from plugins.comments.models import CommentState, PageComment
 from tests.factories import make_article, make_section
+from tests.plugins.comments.factories import store_comment
 
 pytestmark = pytest.mark.django_db
 
@@ -48,19 +49,11 @@ def comment_on(
     parent=None,
     site=None,
 ):
-    comment = PageComment.on(
-        page,
-        site or Site.objects.get(is_default_site=True),
-        user_name=name,
-        user_email=email,
-        comment=text,
+    return store_comment(
+        page, text, site=site, name=name, email=email, state=state, parent=parent,
         # Each comment a minute after the last: the feeds list the newest first.
-        submit_date=timezone.now() - timezone.timedelta(days=1) + timezone.timedelta(minutes=next(_minutes)),
-        parent_id=parent.pk if parent else 0,
-        state=state,
+        submitted=timezone.now() - timezone.timedelta(days=1) + timezone.timedelta(minutes=next(_minutes)),
     )
-    comment.save()
-    return comment
 
 
 def rss(client, path, **extra):

@@ -15,18 +15,13 @@ from plugins.comments.models import CommentState, PageComment
 from plugins.comments.rules import CommentRules, save_rules
 from tests.factories import UserFactory, make_article, make_section
 
-pytestmark = pytest.mark.django_db
+# Rate limits have their own tests; elsewhere they would only get in the way.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("generous_rate_limits")]
 
 HOSTILE_TEXT = (
     "<script>alert('boo')</script> **Lovely** loaf. "
     '[click](javascript:alert(1)) <img src=x onerror=alert(1)> <a href="javascript:alert(2)">x</a>'
 )
-
-
-@pytest.fixture(autouse=True)
-def generous_rate_limits(settings):
-    settings.COMMENTS_RATE_PER_IP = "1000/d"
-    settings.COMMENTS_RATE_PER_EMAIL = "1000/d"
 
 
 @pytest.fixture

@@ -21,15 +21,10 @@ from plugins.comments.models import CommentState, PageComment, PageCommentSettin
 from plugins.comments.posting import CommentRateLimited, CommentRejected
 from plugins.comments.rules import CommentRules, save_rules
 from tests.factories import UserFactory, make_article, make_section
+from tests.plugins.comments.factories import store_comment
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def generous_rate_limits(settings):
-    # Rate limits have their own tests below; elsewhere they would only get in the way.
-    settings.COMMENTS_RATE_PER_IP = "1000/d"
-    settings.COMMENTS_RATE_PER_EMAIL = "1000/d"
+# Rate limits have their own tests; elsewhere they would only get in the way.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("generous_rate_limits")]
 
 
 @pytest.fixture
@@ -55,19 +50,7 @@ def anonymous(site, page, text="Could I use spelt flour?", **fields):
 
 
 def approved(site, page, text="Lovely.", parent=None, email="earlier@example.com", name="Earlier"):
-    comment = PageComment.on(
-        page,
-        site,
-        user_name=name,
-        user_email=email,
-        comment=text,
-        submit_date=timezone.now(),
-        confirmed_at=timezone.now(),
-        parent_id=parent.pk if parent else 0,
-        state=CommentState.APPROVED,
-    )
-    comment.save()
-    return comment
+    return store_comment(page, text, site=site, parent=parent, email=email, name=name)
 
 
 def cache_generation():
