@@ -1,9 +1,14 @@
-"""StreamField blocks for page bodies."""
+"""StreamField blocks for page bodies, and the body field that adds the
+blocks plugins contribute (hearthside.extending.blocks)."""
 import copy
 
 from wagtail import blocks
+from wagtail.blocks.definition_lookup import BlockDefinitionLookupBuilder
 from wagtail.embeds.blocks import EmbedBlock
+from wagtail.fields import StreamField
 from wagtail.images.blocks import ImageChooserBlock
+
+from hearthside.extending.blocks import PluginBlock, plugin_body_blocks
 
 # Rendition specs the themes use for body images; fetched with the images so
 # rendering a body costs the same few queries however many images it holds.
@@ -74,3 +79,38 @@ class BodyBlock(blocks.StreamBlock):
     quote = QuoteBlock()
     embed = EmbedBlock(icon="media", template="blocks/embed.html")
     call_to_action = CallToActionBlock()
+
+    def get_api_representation(self, value, context=None):
+        # A block of an inactive plugin is left out, not sent as null.
+        items = super().get_api_representation(value, context)
+        return [
+            item
+            for item, child in zip(items, value)
+            if not (isinstance(child.block, PluginBlock) and item["value"] is None)
+        ]
+
+
+class BodyField(StreamField):
+    """A page body: the core's blocks plus every installed plugin's.
+
+    Migrations record only the core's blocks, so installing or leaving out a
+    plugin never makes the core want a new migration. Plugin blocks' data is
+    JSON like the rest; a core data migration sees it but not their definitions.
+    """
+
+    def __init__(self, block_types=None, **kwargs):
+        # Migrations' model states rebuild the field from deconstruct(): core blocks only.
+        if block_types is None:
+            block_types = BodyBlock(local_blocks=plugin_body_blocks(BodyBlock.base_blocks))
+        super().__init__(block_types, **kwargs)
+
+    def deconstruct(self):
+        name, _, _, kwargs = super().deconstruct()
+        lookup = BlockDefinitionLookupBuilder()
+        block_types = [
+            (block_name, lookup.add_block(block))
+            for block_name, block in self.stream_block.child_blocks.items()
+            if not isinstance(block, PluginBlock)
+        ]
+        kwargs["block_lookup"] = lookup.get_lookup_as_dict()
+        return name, "wagtail.fields.StreamField", [block_types], kwargs

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_comments_xtd",
+    "phonenumber_field",
     "django_comments",
     "django.contrib.sites",
     "django.contrib.admin",
@@ -208,6 +209,29 @@ COMMENTS_PAGE_TYPES = env.list(
 if "plugins.comments" in HEARTHSIDE_PLUGIN_DISCOVERY.app_paths:
     COMMENTS_XTD_MODEL = "plugins.comments.models.PageComment"
     COMMENTS_XTD_FORM_CLASS = "plugins.comments.forms.PageCommentForm"
+
+# Text messages (hearthside.sms): a file per message in var/sms/ unless a provider is set.
+SMS_BACKEND = env("SMS_BACKEND", default="hearthside.sms.FileBackend")
+SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+SMS_SENDER = env("SMS_SENDER", default="")
+
+# Members (plugins/members): signup, consent and the preference centre.
+# Numbers typed without a country code are read as this country's (ISO 3166 code).
+PHONENUMBER_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="GB")
+PHONENUMBER_DB_FORMAT = "E164"
+MEMBERS_CONFIRMATION_DAYS = env.int("MEMBERS_CONFIRMATION_DAYS", default=7)
+MEMBERS_ACCESS_LINK_HOURS = env.int("MEMBERS_ACCESS_LINK_HOURS", default=24)
+MEMBERS_PREFERENCES_TOKEN_DAYS = env.int("MEMBERS_PREFERENCES_TOKEN_DAYS", default=30)
+MEMBERS_PHONE_CODE_MINUTES = env.int("MEMBERS_PHONE_CODE_MINUTES", default=15)
+MEMBERS_RATE_PER_IP = env("MEMBERS_RATE_PER_IP", default="10/m")
+# Confirmation and sign-in emails to one address; a repeated signup re-sends within this.
+MEMBERS_RATE_PER_EMAIL = env("MEMBERS_RATE_PER_EMAIL", default="3/h")
+MEMBERS_PHONE_CODES_PER_NUMBER = env("MEMBERS_PHONE_CODES_PER_NUMBER", default="3/h")
+# What consent records keep of the visitor's IP address: "keep", "hash" or "none".
+MEMBERS_CONSENT_IP = env("MEMBERS_CONSENT_IP", default="hash")
+# Keys the anonymised suppression list (and hashed IPs). Set it once and keep it:
+# changing it forgets who must never be mailed again.
+MEMBERS_HASH_KEY = env("MEMBERS_HASH_KEY", default="hearthside-members")
 
 # Headless API
 REST_FRAMEWORK = {

@@ -16,6 +16,7 @@ if "DATABASE_URL" not in os.environ:
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "hearthside.sms.LocmemBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 HEARTHSIDE_HOOKS_RAISE = True
 HEARTHSIDE_PAGE_CACHE_SECONDS = 300

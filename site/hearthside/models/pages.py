@@ -20,7 +20,7 @@ from wagtail.images.api.fields import ImageRenditionField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from hearthside.blocks import BodyBlock
+from hearthside.blocks import BodyField
 from hearthside.extending import hooks
 
 # Rendition specs used for cards and heroes; fetched together with the
@@ -75,7 +75,7 @@ class HomePage(ThemedPage):
     featured_offer = models.ForeignKey(
         "hearthside.OfferPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    body = StreamField(BodyBlock(), blank=True)
+    body = BodyField(blank=True)
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
@@ -189,7 +189,7 @@ class ArticlePage(ThemedPage):
     summary = models.TextField(max_length=500, help_text="One or two sentences for listings and feeds.")
     date = models.DateField("Article date", default=timezone.localdate)
     author_name = models.CharField(max_length=100, blank=True)
-    body = StreamField(BodyBlock())
+    body = BodyField()
     tags = ClusterTaggableManager(through=ArticlePageTag, blank=True)
 
     content_panels = Page.content_panels + [
@@ -266,7 +266,7 @@ class OfferPage(ThemedPage):
         Page, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     terms = models.TextField(blank=True)
-    body = StreamField(BodyBlock(), blank=True)
+    body = BodyField(blank=True)
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -315,7 +315,7 @@ class StandardPage(ThemedPage):
     template = "pages/standard_page.html"
 
     intro = models.TextField(blank=True, max_length=500)
-    body = StreamField(BodyBlock(), blank=True)
+    body = BodyField(blank=True)
 
     content_panels = Page.content_panels + [
         FieldPanel("intro"),
