@@ -11,6 +11,13 @@ EXPECTED_PATHS = {
     "/api/v1/comments/pages/{page_id}/",
     "/api/v1/comments/{comment_id}/like/",
     "/api/v1/comments/{comment_id}/flag/",
+    *(
+        f"/api/v1/members/{path}/"
+        for path in (
+            "options", "signup", "confirm", "access", "access/open", "preferences", "preferences/phone",
+            "preferences/phone/resend", "unsubscribe", "export",
+        )
+    ),
     "/api/v2/pages/",
     "/api/v2/pages/{id}/",
     "/api/v2/pages/find/",
@@ -84,7 +91,7 @@ def test_operations_are_grouped_by_endpoint_and_plugin(schema):
 
 
 def test_auth_schemes_are_token_and_session(schema):
-    assert set(schema["components"]["securitySchemes"]) == {"tokenAuth", "cookieAuth"}
+    assert set(schema["components"]["securitySchemes"]) == {"tokenAuth", "cookieAuth", "memberToken"}
 
 
 def test_management_command_generates_a_valid_schema_without_warnings(tmp_path):
