@@ -28,6 +28,7 @@ from .models import Member, Source, Stage, Subscription, Suppression, Topic, ema
 from .validation import (
     TOPICS_MAX,
     WORDING_MAX_LENGTH,
+    LinkGone,
     MemberRateLimited,
     MemberRejected,
     clean_name,
@@ -317,17 +318,33 @@ def get_or_create_member(
 # --- confirming -------------------------------------------------------------------
 
 
-class LinkAlreadyUsed(MemberRejected):
+class LinkAlreadyUsed(LinkGone):
     """A single-use link followed a second time."""
 
 
-def _linked_member(payload: dict, site) -> Member:
-    """The member a link's payload names, locked; refused if gone or of another site."""
-    member = Member.objects.select_for_update().select_related("site").filter(pk=payload["m"]).first()
+USED_MESSAGES = {
+    tokens.CONFIRM: (
+        "This link has already been used: your address is confirmed. To change what you get, "
+        "ask for a link to your preferences."
+    ),
+    tokens.ACCESS: "This link has already been used. Ask for a new one and we'll email it.",
+}
+
+
+def member_of_link(purpose: str, token: str, *, site=None, lock: bool = False) -> Member:
+    """The member a confirmation or magic link (``purpose``) is for, if it
+    can still be used; ``lock`` it to use it. MemberRejected for a changed
+    link or another site's, LinkGone if expired, used or its member deleted."""
+    payload = tokens.read(purpose, token)
+    members = Member.objects.select_for_update() if lock else Member.objects
+    member = members.select_related("site").filter(pk=payload["m"]).first()
     if member is None or member.token_version != payload.get("v"):
-        raise MemberRejected("This link is for a subscription that no longer exists.", "token")
+        raise LinkGone("This link is for a subscription that no longer exists.", "token")
     if site is not None and member.site_id != site.pk:
         raise MemberRejected("This link is for another website's subscription.", "token")
+    nonce = member.confirmation_nonce if purpose == tokens.CONFIRM else member.access_nonce
+    if not nonce or payload.get("n") != nonce:
+        raise LinkAlreadyUsed(USED_MESSAGES[purpose], "token")
     return member
 
 
@@ -336,15 +353,8 @@ def confirm(token: str, *, site=None, ip_address: str | None = None) -> Member:
     signup asked for is granted (texts once the number's code is entered).
     Single-use; LinkAlreadyUsed the second time, MemberRejected if bad,
     expired, or (with ``site``) for another site."""
-    payload = tokens.read(tokens.CONFIRM, token)
     with transaction.atomic():
-        member = _linked_member(payload, site)
-        if not member.confirmation_nonce or payload.get("n") != member.confirmation_nonce:
-            raise LinkAlreadyUsed(
-                "This link has already been used: your address is confirmed. To change what you get, "
-                "ask for a link to your preferences.",
-                "token",
-            )
+        member = member_of_link(tokens.CONFIRM, token, site=site, lock=True)
         first_time = member.confirmed_at is None
         member.confirmed_at = member.confirmed_at or timezone.now()
         member.confirmation_nonce = ""
@@ -498,11 +508,8 @@ def request_access(site, email: str, *, ip_address: str | None = None) -> None:
 
 def open_access_link(token: str, *, site=None) -> Member:
     """Use a magic link (once): the member it was sent to."""
-    payload = tokens.read(tokens.ACCESS, token)
     with transaction.atomic():
-        member = _linked_member(payload, site)
-        if not member.access_nonce or payload.get("n") != member.access_nonce:
-            raise LinkAlreadyUsed("This link has already been used. Ask for a new one and we'll email it.", "token")
+        member = member_of_link(tokens.ACCESS, token, site=site, lock=True)
         member.access_nonce = ""
         member.save(update_fields=["access_nonce", "updated_at"])
     return member

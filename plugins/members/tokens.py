@@ -18,7 +18,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 
-from .validation import MemberRejected
+from .validation import LinkGone, MemberRejected
 
 SALT = "hearthside.members"
 CONFIRM, ACCESS, PREFERENCES = "confirm", "access", "preferences"
@@ -52,7 +52,7 @@ def read(purpose: str, token: str) -> dict:
     try:
         payload = signing.loads(token or "", salt=f"{SALT}:{purpose}", max_age=_max_age(purpose))
     except signing.SignatureExpired:
-        raise MemberRejected(EXPIRED_MESSAGES[purpose], "token") from None
+        raise LinkGone(EXPIRED_MESSAGES[purpose], "token") from None
     except signing.BadSignature:
         raise MemberRejected(
             "This link is not valid: it may have been cut short or changed. Please use the whole link "

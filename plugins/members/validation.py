@@ -33,6 +33,11 @@ class MemberRejected(Exception):
         self.field = field
 
 
+class LinkGone(MemberRejected):
+    """A link from an email that worked once and no longer does: expired,
+    already used, or for a subscription since deleted."""
+
+
 class MemberRateLimited(MemberRejected):
     status = 429
 

@@ -51,18 +51,10 @@ from .forms import (
 )
 from .models import Member
 from .signup import LinkAlreadyUsed
-from .validation import MemberRateLimited, MemberRejected
+from .validation import LinkGone, MemberRateLimited, MemberRejected
 
 SESSION_MEMBER = "members.member_id"
 SESSION_TOKEN_VERSION = "members.token_version"
-
-LINK_GONE = "This link is for a subscription that no longer exists."
-CONFIRM_USED = (
-    "This link has already been used: your address is confirmed. To change what you get, "
-    "ask for a link to your preferences."
-)
-ACCESS_USED = "This link has already been used. Ask for a new one and we'll email it."
-
 
 class SeeOther(HttpResponseRedirect):
     """303: after a POST, fetch the next page with GET."""
@@ -241,8 +233,7 @@ def _link_refused(request, refused: MemberRejected, purpose: str):
     """A link that cannot be used: why, and what to do instead. Nothing changed.
     410 for a link that worked once (used, expired, its subscription gone),
     400 for one that never did (changed or cut short)."""
-    gone = isinstance(refused, LinkAlreadyUsed) or refused.message in tokens.EXPIRED_MESSAGES.values()
-    gone = gone or refused.message == LINK_GONE
+    gone = isinstance(refused, LinkGone)
     if purpose == tokens.CONFIRM and not isinstance(refused, LinkAlreadyUsed):
         actions = [(reverse("members:signup"), "Sign up again")]
     else:
@@ -255,20 +246,6 @@ def _link_refused(request, refused: MemberRejected, purpose: str):
         tone="info" if isinstance(refused, LinkAlreadyUsed) else "error",
         actions=actions,
     )
-
-
-def _member_of_link(purpose: str, token: str, site) -> Member:
-    """The member a confirmation or access link is for, checked as the
-    service will check it when the button is pressed, but without using the
-    link: MemberRejected (LinkAlreadyUsed) otherwise."""
-    payload = tokens.read(purpose, token)
-    member = Member.objects.filter(pk=payload["m"], site=site).first()
-    if member is None or (purpose == tokens.ACCESS and member.token_version != payload.get("v")):
-        raise MemberRejected(LINK_GONE, "token")
-    nonce = member.confirmation_nonce if purpose == tokens.CONFIRM else member.access_nonce
-    if not nonce or payload.get("n") != nonce:
-        raise LinkAlreadyUsed(CONFIRM_USED if purpose == tokens.CONFIRM else ACCESS_USED, "token")
-    return member
 
 
 def _interstitial(request, member, *, heading, lead, button, details=()):
@@ -286,7 +263,7 @@ def confirm(request, token):
     button (POST) confirms and opens the member's preferences."""
     site = _site(request)
     try:
-        member = _member_of_link(tokens.CONFIRM, token, site)
+        member = signup_service.member_of_link(tokens.CONFIRM, token, site=site)
     except MemberRejected as refused:
         return _link_refused(request, refused, tokens.CONFIRM)
     if request.method == "GET":
@@ -322,7 +299,7 @@ def access_link(request, token):
     the button (POST) uses the link, once, and signs the member in."""
     site = _site(request)
     try:
-        member = _member_of_link(tokens.ACCESS, token, site)
+        member = signup_service.member_of_link(tokens.ACCESS, token, site=site)
     except MemberRejected as refused:
         return _link_refused(request, refused, tokens.ACCESS)
     if request.method == "GET":
