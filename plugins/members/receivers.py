@@ -1,5 +1,13 @@
-"""The members plugin's receivers: contacts from comments, and demo members."""
+"""The members plugin's receivers: contacts from comments, demo members, and
+purging cached pages when topics change (signup forms on pages list them)."""
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from hearthside import pagecache
 from hearthside.extending import hooks
+
+from .models import Topic
 
 try:  # the comments plugin may be left out of this install
     from plugins.comments import hooks as comment_hooks
@@ -21,3 +29,9 @@ def add_demo_members(site, pages, **kwargs):
     from .demo import add_demo_members
 
     add_demo_members(site, pages)
+
+
+@receiver(post_save, sender=Topic)
+@receiver(post_delete, sender=Topic)
+def purge_pages_showing_topics(sender, **kwargs):
+    transaction.on_commit(pagecache.purge)

@@ -232,6 +232,10 @@ MEMBERS_CONSENT_IP = env("MEMBERS_CONSENT_IP", default="hash")
 # Keys the anonymised suppression list (and hashed IPs). Set it once and keep it:
 # changing it forgets who must never be mailed again.
 MEMBERS_HASH_KEY = env("MEMBERS_HASH_KEY", default="hearthside-members")
+# CSV imports: the largest file accepted, and the cache through which the task
+# worker reports progress to the admin (it must be shared by both processes).
+MEMBERS_IMPORT_MAX_BYTES = env.int("MEMBERS_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+MEMBERS_IMPORT_PROGRESS_CACHE = env("MEMBERS_IMPORT_PROGRESS_CACHE", default="default")
 
 # Headless API
 REST_FRAMEWORK = {

@@ -8,3 +8,11 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 HEARTHSIDE_PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0)
 
 VAR_DIR.mkdir(exist_ok=True)  # noqa: F405  (the SQLite file and mail folder live here)
+
+# make run's task worker is another process: import progress goes through a
+# cache both see (the default cache is per process in dev).
+CACHES["shared"] = {  # noqa: F405
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": str(VAR_DIR / "cache"),
+}
+MEMBERS_IMPORT_PROGRESS_CACHE = env("MEMBERS_IMPORT_PROGRESS_CACHE", default="shared")
