@@ -48,3 +48,17 @@ def server_error(request):
     if is_api_request(request):
         return error_response(request, "The server could not answer this request; it has been logged.", 500)
     return defaults.server_error(request)
+
+
+def first_error(errors) -> tuple[str | None, str]:
+    """(field, message) of the first error in a DRF serializer's ``errors``,
+    for answers of the form ``{"detail": message, "field": field}``."""
+    if isinstance(errors, dict):
+        name, found = next(iter(errors.items()))
+        message = first_error(found)[1]
+        if name == "non_field_errors":
+            return None, message
+        return name, f"{name}: {message}"
+    if isinstance(errors, list):
+        return first_error(errors[0])
+    return None, str(errors)

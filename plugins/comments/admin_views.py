@@ -14,7 +14,6 @@ from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -24,9 +23,9 @@ from wagtail.admin.auth import permission_denied
 from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.admin.views.generic.base import BaseListingView, WagtailAdminTemplateMixin
 from wagtail.log_actions import log
-from wagtail.models import Site
 
 from hearthside import pagecache
+from hearthside.shortcuts import plural, request_site, site_label
 
 from . import posting
 from .models import MODERATE_PERMISSION, CommentState, PageComment
@@ -37,21 +36,6 @@ PER_PAGE = 50
 
 def can_moderate(user) -> bool:
     return user.is_active and user.has_perm(MODERATE_PERMISSION)
-
-
-def request_site(request) -> Site:
-    site = Site.find_for_request(request)
-    if site is None:
-        raise Http404("No Wagtail site answers to this host name.")
-    return site
-
-
-def site_label(site) -> str:
-    return site.site_name or site.hostname
-
-
-def plural(count: int, word: str, words: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (words or word + 's')}"
 
 
 # What each bulk action does: the state it sets, what the message says was

@@ -30,6 +30,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 from wagtail.models import Page, Site
 
+from api.errors import first_error
 from api.throttling import PublicWriteThrottle
 from hearthside.extending.gate import page_types_of_inactive_plugins
 from hearthside.ratelimit import client_ip
@@ -158,19 +159,6 @@ def _page_link(request, number: int, page_count: int) -> str | None:
     if number == 1:
         return remove_query_param(url, PAGE_PARAMETER)
     return replace_query_param(url, PAGE_PARAMETER, number)
-
-
-def _first_error(errors) -> tuple[str | None, str]:
-    """(field, message) of the first error in a DRF serializer's ``errors``."""
-    if isinstance(errors, dict):
-        name, found = next(iter(errors.items()))
-        message = _first_error(found)[1]
-        if name == "non_field_errors":
-            return None, message
-        return name, f"{name}: {message}"
-    if isinstance(errors, list):
-        return _first_error(errors[0])
-    return None, str(errors)
 
 
 _RESULT_MESSAGES = {
@@ -326,7 +314,7 @@ class PageThreadView(CommentsAPIView):
         site, page = commentable_page(request, page_id)
         form = NewCommentSerializer(data=request.data)
         if not form.is_valid():
-            field, message = _first_error(form.errors)
+            field, message = first_error(form.errors)
             raise CommentError(message, field)
         data = form.validated_data
         user = request.user if request.user.is_authenticated else None

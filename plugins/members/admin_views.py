@@ -40,7 +40,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -65,6 +65,7 @@ from wagtail.log_actions import log
 from wagtail.models import Site
 
 from hearthside import pagecache
+from hearthside.shortcuts import plural, request_site, site_label
 
 from . import consent, hooks, imports, preferences
 from .channels import channels_for
@@ -90,21 +91,6 @@ MARK_MAX = 500
 # The import page lists this many row errors; the count covers them all.
 ERRORS_LISTED = 200
 EXPORT_CHUNK = 1000
-
-
-def request_site(request) -> Site:
-    site = Site.find_for_request(request)
-    if site is None:
-        raise Http404("No Wagtail site answers to this host name.")
-    return site
-
-
-def site_label(site) -> str:
-    return site.site_name or site.hostname
-
-
-def plural(count: int, word: str, words: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (words or word + 's')}"
 
 
 def member_log_title(member) -> str:

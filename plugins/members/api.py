@@ -47,6 +47,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from wagtail.models import Page, Site
 
+from api.errors import first_error
 from api.throttling import PublicWriteThrottle
 from hearthside.ratelimit import client_ip
 
@@ -258,19 +259,6 @@ def _site(request) -> Site:
     return site
 
 
-def _first_error(errors) -> tuple[str | None, str]:
-    """(field, message) of the first error in a DRF serializer's ``errors``."""
-    if isinstance(errors, dict):
-        name, found = next(iter(errors.items()))
-        message = _first_error(found)[1]
-        if name == "non_field_errors":
-            return None, message
-        return name, f"{name}: {message}"
-    if isinstance(errors, list):
-        return _first_error(errors[0])
-    return None, str(errors)
-
-
 def parsed(request, serializer_class, *, tolerated=()) -> dict:
     """The request's JSON object checked by ``serializer_class``. A field the
     endpoint does not take is refused by name (a misspelt ``topic`` would
@@ -284,7 +272,7 @@ def parsed(request, serializer_class, *, tolerated=()) -> dict:
         name = str(unknown[0])[:40]
         raise MembersAPIError(f"“{name}” is not a field here; send {', '.join(form.fields)}.", name)
     if not form.is_valid():
-        field, message = _first_error(form.errors)
+        field, message = first_error(form.errors)
         raise MembersAPIError(message, field)
     return form.validated_data
 

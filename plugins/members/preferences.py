@@ -13,14 +13,13 @@ from django.utils import timezone
 from . import consent, hooks, tasks
 from .channels import NEEDS_PHONE, channels_for
 from .config import settings_for, wording_for
-from .models import Member, Source, Stage, Suppression, SuppressionReason, Topic, email_key
+from .models import Member, Source, Stage, Suppression, SuppressionReason, Topic
 from .signup import (
     announce,
     check_phone_code_rate,
     clean_choices,
     get_or_create_member,
     grant,
-    member_data,
     move_to_stage,
     withdraw,
 )

@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -187,6 +188,24 @@ def admin(request, browser, live_server, screenshot_dir):
     expect(page).to_have_url(live_server.url + "/admin/")
     yield page
     _close_tab(request, context, page, "admin", screenshot_dir)
+
+
+def emailed_link(smtp_server, email, pattern: re.Pattern) -> str:
+    """The first link matching ``pattern`` in the text of an email that
+    reached ``email`` through the test SMTP server (waiting up to 10 s)."""
+    for _ in range(50):
+        for message in smtp_server.messages():
+            if email in message["To"]:
+                body = next(
+                    part.get_payload(decode=True).decode()
+                    for part in message.walk()
+                    if part.get_content_type() == "text/plain"
+                )
+                found = pattern.search(body)
+                assert found, body
+                return found.group(0)
+        time.sleep(0.2)
+    raise AssertionError(f"no email with such a link reached {email}")
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import time
 
 from playwright.sync_api import expect
 
-from .conftest import E2E
+from .conftest import E2E, emailed_link
 
 pytestmark = E2E
 
@@ -26,19 +26,7 @@ def post_comment(visitor, live_server, demo, name, email, text):
 
 
 def confirmation_link(smtp_server, email):
-    for _ in range(50):
-        for message in smtp_server.messages():
-            if email in message["To"]:
-                body = next(
-                    part.get_payload(decode=True).decode()
-                    for part in message.walk()
-                    if part.get_content_type() == "text/plain"
-                )
-                found = CONFIRM_LINK.search(body)
-                assert found, body
-                return found.group(0)
-        time.sleep(0.2)
-    raise AssertionError(f"no confirmation email reached {email}")
+    return emailed_link(smtp_server, email, CONFIRM_LINK)
 
 
 def test_visitor_posts_confirms_by_email_and_sees_the_comment(

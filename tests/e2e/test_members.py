@@ -7,7 +7,7 @@ import time
 
 from playwright.sync_api import expect
 
-from .conftest import E2E
+from .conftest import E2E, emailed_link
 
 pytestmark = E2E
 
@@ -16,19 +16,7 @@ EMAIL = "juniper@example.com"
 
 
 def confirmation_link(smtp_server, email):
-    for _ in range(50):
-        for message in smtp_server.messages():
-            if email in message["To"]:
-                body = next(
-                    part.get_payload(decode=True).decode()
-                    for part in message.walk()
-                    if part.get_content_type() == "text/plain"
-                )
-                found = CONFIRM_LINK.search(body)
-                assert found, body
-                return found.group(0)
-        time.sleep(0.2)
-    raise AssertionError(f"no confirmation email reached {email}")
+    return emailed_link(smtp_server, email, CONFIRM_LINK)
 
 
 def texted_code(number):
