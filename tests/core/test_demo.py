@@ -206,3 +206,18 @@ def test_demo_reset_rebuilds_it_in_place_of_the_old_one(demo_site):
     site = Site.objects.get(pk=demo_site.pk)
     assert site.root_page_id != old_home_pk
     assert isinstance(site.root_page.specific, HomePage)
+
+
+def test_the_demo_site_answers_where_make_run_serves_so_emailed_links_work(demo_site):
+    # The test settings' WAGTAILADMIN_BASE_URL, as `make demo` exports http://HOST:PORT.
+    assert (demo_site.hostname, demo_site.port) == ("testserver", 80)
+    assert demo_site.root_url == "http://testserver"
+
+
+def test_a_site_someone_already_named_keeps_its_host(db, tmp_path, settings):
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
+    Site.objects.filter(is_default_site=True).update(hostname="www.copperkettle.example", port=443)
+    load_demo()
+    site = Site.objects.get(is_default_site=True)
+    assert (site.hostname, site.port) == ("www.copperkettle.example", 443)

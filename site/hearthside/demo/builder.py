@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime
 import io
+from urllib.parse import urlsplit
 from itertools import groupby
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.images import ImageFile
 from django.utils import timezone
@@ -255,6 +257,13 @@ class DemoBuilder:
     def make_site_root(self, site: Site, home: HomePage) -> None:
         site.root_page = home
         site.site_name = content.BRANDING.brand_name
+        if (site.hostname, site.port) == ("localhost", 80):
+            # Emailed links are built on the site's root URL: have Wagtail's
+            # untouched default site answer where `make run` serves.
+            served = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+            if served.hostname:
+                site.hostname = served.hostname
+                site.port = served.port or (443 if served.scheme == "https" else 80)
         site.save()
         # Only Wagtail's untouched placeholder goes, and only once no site uses it.
         welcome_pages = Page.objects.filter(
