@@ -61,6 +61,7 @@ from .models import (
     email_key,
     new_secret,
 )
+from .signup import member_data
 from .validation import (
     SOURCE_MAX_LENGTH,
     WORDING_MAX_LENGTH,
@@ -821,24 +822,6 @@ def _write(site, plan: Plan, member_import: MemberImport, progress: ProgressFn, 
 # --- telling other plugins, after the commit ------------------------------------------------
 
 
-def member_dict(member: Member) -> dict:
-    """A member as hooks pass it (the keys of ``signup.member_data``), from
-    prefetched subscriptions, topics and tags, so thousands cost a few queries."""
-    return {
-        "id": member.pk,
-        "email": member.email,
-        "name": member.name,
-        "phone": str(member.phone or ""),
-        "stage": member.stage,
-        "source": member.source,
-        "source_page_id": member.source_page_id,
-        "confirmed": member.confirmed_at is not None,
-        "channels": {s.channel: s.frequency for s in member.subscriptions.all()},
-        "topics": [t.slug for t in member.topics.all()],
-        "tags": sorted(t.name for t in member.tags.all()),
-    }
-
-
 def announce(site_id: int, outcome: Outcome, consent_source: str) -> None:
     """Send ``member_stage_changed`` (source "import") for each new member and
     each stage the import changed, and ``consent_changed`` for each email
@@ -856,7 +839,7 @@ def announce(site_id: int, outcome: Outcome, consent_source: str) -> None:
     for batch in _chunks(wanted, LOOKUP_CHUNK):
         ids = {item[0] if kind == "stage" else item for kind, item in batch}
         members = Member.objects.filter(pk__in=ids).prefetch_related("subscriptions", "topics", "tags")
-        data = {member.pk: member_dict(member) for member in members}
+        data = {member.pk: member_data(member) for member in members}
         for kind, item in batch:
             if kind == "stage":
                 member_id, old_stage, new_stage = item
