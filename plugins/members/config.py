@@ -31,18 +31,27 @@ def save_settings(site, member_settings: MemberSettings, user=None) -> None:
     save_plugin_config(site, LABEL, {**plugin_config(site, LABEL), **asdict(member_settings)}, user=user)
 
 
-def business_name(site) -> str:
+def business_name(site, request=None) -> str:
+    """The brand name consent wording and emails use; from the branding the
+    theme middleware already read when there is a request."""
     from hearthside.models import SiteBranding
 
-    branding = SiteBranding.for_site(site)
+    branding = SiteBranding.for_request(request) if request is not None else SiteBranding.for_site(site)
     return getattr(branding, "brand_name", "") or site.site_name or "us"
 
 
-def wording_for(site, channel_key: str, member_settings: MemberSettings | None = None) -> str:
-    """The consent wording a person sees beside ``channel_key`` on ``site``."""
+def wording_for(
+    site, channel_key: str, member_settings: MemberSettings | None = None, *, channel=None, business: str | None = None
+) -> str:
+    """The consent wording a person sees beside ``channel_key`` on ``site``:
+    the site's own words, else the channel's with the brand name in it.
+    Pass what the caller already has (settings, the Channel, the name) to
+    spare the queries."""
     member_settings = member_settings or settings_for(site)
     custom = (member_settings.wording or {}).get(channel_key)
     if custom:
         return custom
-    channel = channels_for(site).get(channel_key)
-    return channel.wording.replace("{business}", business_name(site)) if channel else ""
+    channel = channel or channels_for(site).get(channel_key)
+    if channel is None:
+        return ""
+    return channel.wording.replace("{business}", business if business is not None else business_name(site))

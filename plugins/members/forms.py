@@ -89,17 +89,6 @@ class Offer:
         return next((channel for channel in self.channels if channel.key == key), None)
 
 
-def business_name(request, site) -> str:
-    """The brand name in consent wording, as config.business_name gives it,
-    from the branding the theme middleware already read for this request."""
-    if request is None:
-        return config.business_name(site)
-    from hearthside.models import SiteBranding
-
-    branding = SiteBranding.for_request(request)
-    return getattr(branding, "brand_name", "") or site.site_name or "us"
-
-
 def offer_for(request, site) -> Offer:
     """What ``site`` offers, worked out once per request: two queries (the
     plugin's settings and the topics), none the second time. The footer, a
@@ -111,15 +100,13 @@ def offer_for(request, site) -> Offer:
     from .models import Topic
 
     member_settings = config.settings_for(site)
-    business = business_name(request, site)
-    custom = member_settings.wording or {}
+    business = config.business_name(site, request)
     channels = tuple(
         OfferedChannel(
             key=channel.key,
             label=channel.label,
             description=channel.description,
-            # The same rule as config.wording_for: the site's own words, else the channel's.
-            wording=custom.get(channel.key) or channel.wording.replace("{business}", business),
+            wording=config.wording_for(site, channel.key, member_settings, channel=channel, business=business),
             frequencies=tuple((key, FREQUENCY_LABELS.get(key, key)) for key in channel.frequencies),
             needs=channel.needs,
         )
