@@ -424,9 +424,12 @@ def preferences(request, site, member):
         awaiting = (member.pending or {}).get("awaiting_code") or {}
         form = PreferencesForm(offer, entries, awaiting=awaiting)
         form.refuse(refused.message, refused.field)
-        return _preferences_page(request, site, member, form, status=refused.status)
+        response = _preferences_page(request, site, member, form, status=refused.status)
+        if isinstance(refused, MemberRateLimited):
+            response["Retry-After"] = str(refused.retry_after)
+        return response
     if (member.pending or {}).get("awaiting_code"):
-        messages.success(request, "Saved. We've texted you a code: enter it below to start text messages.")
+        messages.success(request, "Saved. Enter the code we texted you to start text messages.")
         return SeeOther(reverse("members:phone_code"))
     if entries.channels:
         messages.success(request, "Your choices are saved.")

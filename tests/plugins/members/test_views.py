@@ -905,3 +905,21 @@ def test_the_preference_centre_costs_the_same_queries_however_much_a_member_has(
         return len(queries)
 
     assert cost(many) == cost(few) <= 10
+
+
+def test_a_save_that_would_text_a_number_too_often_answers_429_with_retry_after(
+    client, member, settings, sms_outbox, commits
+):
+    settings.MEMBERS_PHONE_CODES_PER_NUMBER = "1/h"
+    sign_in(client, member)
+    with commits():
+        first = centre_post(client, channels=["email", "sms"], phone="07400 123456")
+    assert first.status_code == 303 and len(sms_outbox) == 1
+    with commits():
+        centre_post(client, channels=["email", "sms"], phone="07400 123457")
+    with commits():
+        again = centre_post(client, channels=["email", "sms"], phone="07400 123456")
+    assert again.status_code == 429
+    assert int(again["Retry-After"]) > 0
+    assert "several codes to this number" in page_text(again)
+    assert [message.to for message in sms_outbox] == ["+447400123456", "+447400123457"]
