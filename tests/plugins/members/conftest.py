@@ -61,6 +61,16 @@ def link_in(body: str, kind: str) -> str:
     raise AssertionError(f"No {kind} link in: {body}")
 
 
+def link_payload(body: str, kind: str = "confirm") -> dict:
+    """What the ``kind`` link in an email body is for (member, nonce): two
+    emails of the same link compare equal even if signed in different
+    seconds (the signature carries its time)."""
+    from plugins.members import tokens
+
+    token = link_in(body, kind).rstrip("/").rsplit("/", 1)[1]
+    return tokens.read(tokens.CONFIRM if kind == "confirm" else tokens.ACCESS, token)
+
+
 def text_body(message) -> str:
     """The text/plain part of a message parsed back from SMTP."""
     if message.is_multipart():
