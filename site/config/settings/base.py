@@ -214,6 +214,11 @@ if "plugins.comments" in HEARTHSIDE_PLUGIN_DISCOVERY.app_paths:
 SMS_BACKEND = env("SMS_BACKEND", default="hearthside.sms.FileBackend")
 SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
 SMS_SENDER = env("SMS_SENDER", default="")
+# hearthside.sms.TwilioBackend: the account, its key, where its API is, and the time allowed per text.
+SMS_ACCOUNT_SID = env("SMS_ACCOUNT_SID", default="")
+SMS_AUTH_TOKEN = env("SMS_AUTH_TOKEN", default="")
+SMS_HTTP_BASE_URL = env("SMS_HTTP_BASE_URL", default="https://api.twilio.com")
+SMS_HTTP_TIMEOUT = env.float("SMS_HTTP_TIMEOUT", default=10.0)
 
 # Members (plugins/members): signup, consent and the preference centre.
 # Numbers typed without a country code are read as this country's (ISO 3166 code).
