@@ -1,5 +1,6 @@
-"""The members plugin's receivers: contacts from comments, demo members, and
-purging cached pages when topics change (signup forms on pages list them)."""
+"""The members plugin's receivers: contacts from comments, demo members,
+purging cached pages when topics change (signup forms on pages list them),
+and syndication's questions about recipients (answered in syndication.py)."""
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -14,6 +15,11 @@ try:  # the comments plugin may be left out of this install
 except ImportError:
     comment_hooks = None
 
+try:  # so may the syndication plugin
+    from plugins.syndication import hooks as syndication_hooks
+except ImportError:
+    syndication_hooks = None
+
 
 if comment_hooks is not None:
 
@@ -22,6 +28,33 @@ if comment_hooks is not None:
         from .preferences import record_contact
 
         record_contact(site, email=email, name=name, page=page, detail=f"comment {comment['id']}")
+
+
+if syndication_hooks is not None:
+
+    @syndication_hooks.update_recipients.connect
+    def recipients_of_update(site, page=None, audience=None, channels=None, **kwargs):
+        from .syndication import update_recipients
+
+        return update_recipients(site, page, audience, channels)
+
+    @syndication_hooks.recipient_contacts.connect
+    def contacts_of_recipients(site, channel, member_ids, update_id=None, **kwargs):
+        from .syndication import recipient_contacts
+
+        return recipient_contacts(site, channel, member_ids, update_id)
+
+    @syndication_hooks.address_undeliverable.connect
+    def stop_using_address(site, channel, address, member_id=None, reason="bounced", **kwargs):
+        from .syndication import address_undeliverable
+
+        address_undeliverable(site, channel, address, member_id, reason)
+
+    @syndication_hooks.newsletter_audiences.connect
+    def audiences_for_newsletters(site, **kwargs):
+        from .syndication import newsletter_audiences
+
+        return newsletter_audiences(site)
 
 
 @hooks.demo_content_loaded.connect

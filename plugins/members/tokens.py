@@ -6,7 +6,10 @@
   MEMBERS_ACCESS_LINK_HOURS;
 - preferences: what the API and one-click links carry to act for a member;
   expires after MEMBERS_PREFERENCES_TOKEN_DAYS, and all of a member's are void
-  once they are erased or their token version is raised.
+  once they are erased or their token version is raised;
+- unsubscribe: in every message syndication sends (the footer link and the
+  List-Unsubscribe header); takes the member off one channel and carries
+  the update it came with. Works for UNSUBSCRIBE_DAYS, any number of times.
 
 Single use comes from a random nonce stored on the member and cleared (or
 replaced) when the link is used.
@@ -21,7 +24,11 @@ from django.core import signing
 from .validation import LinkGone, MemberRejected
 
 SALT = "hearthside.members"
-CONFIRM, ACCESS, PREFERENCES = "confirm", "access", "preferences"
+CONFIRM, ACCESS, PREFERENCES, UNSUBSCRIBE = "confirm", "access", "preferences", "unsubscribe"
+# An unsubscribe link must keep working as long as anyone might open an old
+# message (RFC 8058 senders are expected to honour it long after sending).
+# It can only take someone off a channel, so a long life risks nothing.
+UNSUBSCRIBE_DAYS = 400
 
 
 def _max_age(purpose: str) -> timedelta:
@@ -29,6 +36,7 @@ def _max_age(purpose: str) -> timedelta:
         CONFIRM: timedelta(days=settings.MEMBERS_CONFIRMATION_DAYS),
         ACCESS: timedelta(hours=settings.MEMBERS_ACCESS_LINK_HOURS),
         PREFERENCES: timedelta(days=settings.MEMBERS_PREFERENCES_TOKEN_DAYS),
+        UNSUBSCRIBE: timedelta(days=UNSUBSCRIBE_DAYS),
     }[purpose]
 
 
@@ -39,10 +47,24 @@ def make(purpose: str, member, nonce: str = "") -> str:
     return signing.dumps(payload, salt=f"{SALT}:{purpose}", compress=True)
 
 
+def make_unsubscribe(member_id: int, channel: str, update_id: int | None = None) -> str:
+    """An unsubscribe link's token: ``member_id`` off ``channel``, from the
+    message of ``update_id`` (None: a digest or another message). Takes ids,
+    not a Member, as it is made for a batch of rows at send time. Not bound
+    to the token version: raising it must not break the links in old mail."""
+    payload = {"m": member_id, "c": channel}
+    if update_id is not None:
+        payload["u"] = update_id
+    return signing.dumps(payload, salt=f"{SALT}:{UNSUBSCRIBE}", compress=True)
+
+
 EXPIRED_MESSAGES = {
     CONFIRM: "This confirmation link has expired. Please sign up again and we'll send a new one.",
     ACCESS: "This link has expired. Ask for a new one and we'll email it to you.",
     PREFERENCES: "This link has expired. Ask for a new one and we'll email it to you.",
+    UNSUBSCRIBE: (
+        "This unsubscribe link has expired. Ask for a link to your preferences and unsubscribe there."
+    ),
 }
 
 

@@ -15,4 +15,5 @@ urlpatterns = [
     path("preferences/delete/", views.erase, name="erase"),
     path("preferences/sign-out/", views.sign_out, name="sign_out"),
     path("feed/<str:feed_key>/", feeds.MemberFeed(), name="feed"),
+    path("unsubscribe/<str:token>/", views.one_click_unsubscribe, name="one_click_unsubscribe"),
 ]

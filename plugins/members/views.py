@@ -1,6 +1,7 @@
 """The members plugin's public pages: signing up, confirming by email, the
-magic link, and the preference centre (channels, topics, the mobile
-number's code, "download my data", "delete me", sign out).
+magic link, the preference centre (channels, topics, the mobile
+number's code, "download my data", "delete me", sign out), and the
+unsubscribe link in every update.
 
 The rules live in ``signup`` and ``preferences``; these views translate
 between HTTP and them. Every refusal says why, changes nothing and keeps
@@ -17,6 +18,8 @@ Two kinds of page, two kinds of protection:
   That press starts a preference-centre session (a cookie), after which
   every form carries Django's CSRF token. Pages with personal data are
   never cached.
+- The unsubscribe link in updates works without a session or cookie (see
+  :func:`one_click_unsubscribe`): its signed token is the authority.
 """
 from __future__ import annotations
 
@@ -39,6 +42,7 @@ from hearthside.ratelimit import client_ip
 
 from . import preferences as preference_service
 from . import signup as signup_service
+from . import syndication as syndication_service
 from . import tokens
 from .forms import (
     HONEYPOT_FILLED,
@@ -522,4 +526,57 @@ def sign_out(request):
         "You are signed out",
         "Your preferences are closed on this browser. To open them again, ask for a new link.",
         actions=[(reverse("members:access"), "Email me a link"), ("/", "Go to the home page")],
+    )
+
+
+# The unsubscribe link in updates ----------------------------------------------------------
+
+
+# RFC 8058: mail providers POST "List-Unsubscribe=One-Click" to this address
+# from their servers, without cookies or a CSRF token, and the person's own
+# press of the page's button must work in a browser that keeps no cookies.
+# The signed token is the authority, and all it can do is take one member
+# off one channel, so a forged POST achieves nothing its owner would mind.
+# A GET only asks: link scanners follow every link in a message.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def one_click_unsubscribe(request, token):
+    """The unsubscribe link of an update: asks (GET), unsubscribes (POST)."""
+    site = _site(request)
+    try:
+        if request.method == "POST":
+            link = syndication_service.use_unsubscribe_link(site, token, ip_address=_ip(request))
+        else:
+            link = syndication_service.read_unsubscribe_link(site, token)
+    except MemberRejected as refused:
+        return _notice(
+            request,
+            "This link does not work",
+            f"{refused.message} Nothing was changed.",
+            status=410 if isinstance(refused, LinkGone) else 400,
+            tone="error",
+            actions=[(reverse("members:access"), "Email me a link to my preferences")],
+        )
+    preferences_action = [(reverse("members:access"), "Change what else you get")]
+    if request.method == "POST":
+        return _notice(
+            request,
+            f"You are unsubscribed from {link.channel_label}",
+            f"We won't send {link.member.email} anything more there.",
+            tone="success",
+            details=["Anything else you get from us stays as it was."],
+            actions=preferences_action,
+        )
+    if not link.subscribed:
+        return _notice(
+            request,
+            f"You are not subscribed to {link.channel_label}",
+            f"{link.member.email} is not subscribed to {link.channel_label}: we send nothing there.",
+            actions=preferences_action,
+        )
+    return TemplateResponse(
+        request,
+        "members/unsubscribe.html",
+        {"link": link, "heading": f"Unsubscribe from {link.channel_label}?"},
     )

@@ -114,4 +114,6 @@ def test_head_contributions_are_not_wrapped_in_a_div(site):
         html = render('{% slot "site.head" %}', RequestFactory().get("/", HTTP_HOST="testserver"))
     finally:
         slots.site_head.withdraw(Meta)
-    assert html == '<meta name="x-plugin" content="on">'
+    # Other plugins (syndication's feed links) contribute to the head too.
+    assert '<meta name="x-plugin" content="on">' in html
+    assert "<div" not in html and "<section" not in html

@@ -18,8 +18,11 @@ def _free_port() -> int:
 
 
 class SMTPServer:
-    def __init__(self, mail_dir: Path):
+    def __init__(self, mail_dir: Path, handler: str = "aiosmtpd.handlers.Mailbox", handler_args: tuple = ()):
         self.mail_dir = mail_dir
+        self.handler = handler
+        # Given to the handler's from_cli after the Maildir (e.g. slow_smtp's delay).
+        self.handler_args = tuple(str(arg) for arg in handler_args)
         self.port = _free_port()
         self.process: subprocess.Popen | None = None
 
@@ -28,7 +31,7 @@ class SMTPServer:
             [
                 sys.executable, "-m", "aiosmtpd", "-n",
                 "-l", f"127.0.0.1:{self.port}",
-                "-c", "aiosmtpd.handlers.Mailbox", str(self.mail_dir),
+                "-c", self.handler, str(self.mail_dir), *self.handler_args,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "hearthside",
     "api.apps.ApiConfig",
     *HEARTHSIDE_PLUGIN_DISCOVERY.app_paths,
+    # After the plugins: the syndication plugin's templates refine its Newsletter tab.
+    "wagtail_newsletter",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -54,6 +56,9 @@ INSTALLED_APPS = [
     "corsheaders",
     "django_tasks",
     "django_tasks_db",
+    # The RQ task backend's queues (TASK_BACKEND=django_tasks_rq.RQBackend); no tables of its own.
+    "django_rq",
+    "anymail",
     "django_comments_xtd",
     "phonenumber_field",
     "django_comments",
@@ -125,6 +130,11 @@ DATABASES = {
     )
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web process, the task worker and syndication_tick write to one file:
+    # writers queue for the lock (up to 20 s) instead of failing with
+    # "database is locked", and take it when their transaction begins.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://hearthside")}
@@ -182,6 +192,8 @@ HEARTHSIDE_RATE_LIMITS = [
     ("sign-in attempts", r"^/admin/login/$", ["POST"], env("RATE_LIMIT_LOGIN", default="10/m")),
     ("password reset requests", r"^/admin/password_reset/", ["POST"], env("RATE_LIMIT_PASSWORD_RESET", default="5/h")),
     ("searches", r"^/search/$", ["GET"], env("RATE_LIMIT_SEARCH", default="60/m")),
+    # Generous: mail providers send their users' one-click unsubscribes from a few addresses.
+    ("unsubscribes", r"^/members/unsubscribe/", ["POST"], env("RATE_LIMIT_UNSUBSCRIBE", default="120/m")),
 ]
 
 # Comments (plugins/comments) build on django-comments-xtd, whose models need
@@ -242,6 +254,50 @@ MEMBERS_HASH_KEY = env("MEMBERS_HASH_KEY", default="hearthside-members")
 MEMBERS_IMPORT_MAX_BYTES = env.int("MEMBERS_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 MEMBERS_IMPORT_PROGRESS_CACHE = env("MEMBERS_IMPORT_PROGRESS_CACHE", default="default")
 
+# Syndication (plugins/syndication): feeds, and the outbox that sends updates.
+# Core page types whose first publish becomes an update; others opt in with SyndicatedPageMixin.
+SYNDICATION_PAGE_TYPES = env.list("SYNDICATION_PAGE_TYPES", default=["hearthside.ArticlePage", "hearthside.OfferPage"])
+# Rows a worker claims at a time, and how long it holds them before another may take them over.
+SYNDICATION_BATCH_SIZE = env.int("SYNDICATION_BATCH_SIZE", default=200)
+SYNDICATION_CLAIM_LEASE_SECONDS = env.int("SYNDICATION_CLAIM_LEASE_SECONDS", default=300)
+# Retries of transient failures: attempts, and the first delay (doubled each time, with jitter).
+SYNDICATION_MAX_ATTEMPTS = env.int("SYNDICATION_MAX_ATTEMPTS", default=8)
+SYNDICATION_RETRY_BASE_SECONDS = env.int("SYNDICATION_RETRY_BASE_SECONDS", default=60)
+# Permanent failures of one address before it is suppressed (a hard bounce suppresses at once).
+SYNDICATION_FAILURES_BEFORE_SUPPRESSING = env.int("SYNDICATION_FAILURES_BEFORE_SUPPRESSING", default=3)
+# The most messages per second on each channel, across all workers ("" or 0: no limit).
+SYNDICATION_CHANNEL_RATES = env.dict("SYNDICATION_CHANNEL_RATES", default={"sms": "10/s", "webhook": "50/s"})
+# Parallel senders woken per update (one per worker is the most useful).
+SYNDICATION_SENDERS = env.int("SYNDICATION_SENDERS", default=2)
+# Digests go out after this hour of the site's day; weekly ones on this weekday (0 = Monday).
+SYNDICATION_DIGEST_HOUR = env.int("SYNDICATION_DIGEST_HOUR", default=8)
+SYNDICATION_DIGEST_WEEKDAY = env.int("SYNDICATION_DIGEST_WEEKDAY", default=0)
+# Webhook POSTs: the time allowed, and the key their HMAC-SHA256 signature is made with.
+SYNDICATION_WEBHOOK_TIMEOUT = env.float("SYNDICATION_WEBHOOK_TIMEOUT", default=10.0)
+SYNDICATION_WEBHOOK_SECRET = env("SYNDICATION_WEBHOOK_SECRET", default="")
+# Public feeds: how long a rendered feed is kept (publishing drops it sooner), and the
+# time allowed for each WebSub hub ping.
+SYNDICATION_FEED_CACHE_SECONDS = env.int("SYNDICATION_FEED_CACHE_SECONDS", default=24 * 60 * 60)
+SYNDICATION_WEBSUB_TIMEOUT = env.float("SYNDICATION_WEBSUB_TIMEOUT", default=10.0)
+# The shared secret of the bounce and complaint endpoint (/syndication/events/<secret>/).
+SYNDICATION_EVENTS_SECRET = env("SYNDICATION_EVENTS_SECRET", default="")
+# Reports a client IP may post there and to the anymail webhooks (/syndication/anymail/<provider>/tracking/).
+SYNDICATION_EVENTS_RATE = env("SYNDICATION_EVENTS_RATE", default="600/m")
+# Newsletters (wagtail-newsletter, the page editor's "Newsletter" tab) go to the site's
+# members through the syndication plugin's outbox; without that plugin, the tab says so.
+if "plugins.syndication" in HEARTHSIDE_PLUGIN_DISCOVERY.app_paths:
+    WAGTAIL_NEWSLETTER_CAMPAIGN_BACKEND = "plugins.syndication.newsletter.HearthsideCampaignBackend"
+else:
+    WAGTAIL_NEWSLETTER_CAMPAIGN_BACKEND = "hearthside.newsletters.UnavailableCampaignBackend"
+# Opens and clicks a client IP may report (the pixel and the tracked links), when a site counts them.
+SYNDICATION_TRACKING_RATE = env("SYNDICATION_TRACKING_RATE", default="300/m")
+# django-anymail: "user:password" its tracking webhooks require (basic auth; empty turns off the
+# providers that have no signature of their own), plus any other ANYMAIL options as JSON.
+ANYMAIL = {
+    "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", default=""),
+    **env.json("ANYMAIL_OPTIONS", default={}),
+}
+
 # Headless API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -290,6 +346,17 @@ CORS_ALLOW_CREDENTIALS = env.bool("CORS_ALLOW_CREDENTIALS", default=False)
 
 # Background work
 TASKS = {"default": {"BACKEND": env("TASK_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+# The queue of the RQ backend (django-tasks-rq), used only with
+# TASK_BACKEND=django_tasks_rq.RQBackend: `manage.py rqworker` processes on any
+# number of machines take tasks from it (docs/operations.md, "Scaling out").
+# A job that runs past RQ_JOB_TIMEOUT seconds is killed by its worker, so it
+# must outlast the longest send.
+RQ_QUEUES = {
+    "default": {
+        "URL": env("REDIS_URL", default="redis://127.0.0.1:6379/0"),
+        "DEFAULT_TIMEOUT": env.int("RQ_JOB_TIMEOUT", default=3600),
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,6 @@
 """The test suite: SQLite in memory unless DATABASE_URL is set, tasks run
-immediately, fast password hashing, and the sample plugin installed."""
+immediately (unless TASK_BACKEND is set), fast password hashing, and the
+sample plugin installed."""
 import os
 
 # The sample plugin, and one that requires it (for requirement rules).
@@ -14,8 +15,12 @@ ALLOWED_HOSTS = ["*"]
 if "DATABASE_URL" not in os.environ:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tasks run at once and mail stays in memory, except in the worker processes
+# a test starts (tests/plugins/syndication/test_scale_out.py): they set
+# TASK_BACKEND and take their mail server from EMAIL_URL.
+if "TASK_BACKEND" not in os.environ:
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SMS_BACKEND = "hearthside.sms.LocmemBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 HEARTHSIDE_HOOKS_RAISE = True

@@ -1,7 +1,8 @@
 """The page types a small business's site is built from.
 
 Each page's template is a theme template (``pages/<type>.html``), looked up
-through the active theme's chain.
+through the active theme's chain. Articles and offers can also go out as
+newsletters (hearthside.newsletters: the editor's "Newsletter" tab).
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from wagtail.search import index
 
 from hearthside.blocks import BodyField
 from hearthside.extending import hooks
+from hearthside.newsletters import NewsletterPage
 
 # Rendition specs used for cards and heroes; fetched together with the
 # images they belong to, so listings do not query once per card.
@@ -183,7 +185,7 @@ class ArticlePageTag(TaggedItemBase):
     )
 
 
-class ArticlePage(ThemedPage):
+class ArticlePage(NewsletterPage, ThemedPage):
     template = "pages/article_page.html"
 
     summary = models.TextField(max_length=500, help_text="One or two sentences for listings and feeds.")
@@ -252,7 +254,7 @@ class ArticleRelatedPage(Orderable):
     api_fields = [APIField("page")]
 
 
-class OfferPage(ThemedPage):
+class OfferPage(NewsletterPage, ThemedPage):
     """A landing page for one offer."""
 
     template = "pages/offer_page.html"
