@@ -232,7 +232,8 @@ class Rendered:
         split = data.find(b"Content-Type: text/html")
         if (
             split < 0
-            or data.count(b"Content-Transfer-Encoding: 8bit") != 2
+            # Both parts as plain text (7 or 8 bit): the ASCII values swapped in keep them valid.
+            or data.count(b"Content-Transfer-Encoding: 8bit") + data.count(b"Content-Transfer-Encoding: 7bit") != 2
             or any(len(line) > _WIRE_LINE_LIMIT for line in data.split(b"\r\n") if b"@@hs-" in line)
             or data.count(WIRE_TO.encode()) != 1
             or data.count(WIRE_ID.encode()) != 1

@@ -43,9 +43,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
+from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.http import http_date, quote_etag
 from taggit.models import Tag

@@ -92,7 +92,7 @@ def claim(model, worker: str, *, now=None, batch_size: int | None = None) -> lis
     with transaction.atomic():
         ids = list(
             due(model, now)
-            .order_by("next_attempt_at", "pk")
+            .order_by("next_attempt_at")  # the (status, next_attempt_at) index gives this order: no sort
             .select_for_update(skip_locked=True, of=("self",))
             .values_list("pk", flat=True)[:batch_size]
         )

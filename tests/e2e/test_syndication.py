@@ -17,10 +17,11 @@ UNSUBSCRIBE_LINK = re.compile(r"https?://\S+/members/unsubscribe/[^\s/]+/")
 def test_editor_sends_an_update_and_a_member_unsubscribes_from_its_email(
     admin, visitor, live_server, demo, smtp_server, screenshot
 ):
+    from wagtail.models import Page
+
     from hearthside.models import ArticlePage
     from plugins.members.models import Member
     from plugins.syndication.models import Delivery, Update
-    from wagtail.models import Page
 
     from .conftest import emailed_link
 

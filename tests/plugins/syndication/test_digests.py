@@ -2,7 +2,8 @@
 digest, nothing when there is nothing new, never twice for a period."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone as tz
+from datetime import datetime, timedelta
+from datetime import timezone as tz
 
 import pytest
 

@@ -48,6 +48,12 @@ def test_the_fast_path_gives_the_message_django_would_build(rendered):
     assert envelope_from == "hello@hearthside.localhost"
 
 
+def test_a_plain_ascii_page_takes_the_fast_path_too(site, journal):
+    page = make_article(journal, title="Plain bread")
+    rendered = emails.render_update(Update.objects.create(site=site, page=page, title=page.title))
+    assert rendered.wire_template is not None and rendered.wire(contact()) is not None
+
+
 def test_each_message_gets_its_own_message_id(rendered):
     first, second = rendered.wire(contact())[1], rendered.wire(contact())[1]
     assert first != second

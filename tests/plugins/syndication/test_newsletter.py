@@ -26,8 +26,15 @@ from hearthside.models import ArticlePage, HomePage, SiteBranding
 from hearthside.newsletters import UnavailableCampaignBackend
 from plugins.members.models import Member, Stage, Topic
 from plugins.syndication import fanout, newsletter, outbox
-from plugins.syndication.models import Delivery, DeliveryEvent, DeliveryStatus, EventKind, Update, UpdateKind
-from plugins.syndication.models import UpdateStatus
+from plugins.syndication.models import (
+    Delivery,
+    DeliveryEvent,
+    DeliveryStatus,
+    EventKind,
+    Update,
+    UpdateKind,
+    UpdateStatus,
+)
 from tests.factories import make_article, make_offer
 from tests.plugins.members.factories import make_member
 
