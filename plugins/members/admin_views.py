@@ -55,7 +55,7 @@ from wagtail.admin.forms.models import WagtailAdminModelForm
 from wagtail.admin.ui.tables import BaseColumn, BooleanColumn, Column, DateColumn, TitleColumn
 from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.admin.views import generic
-from wagtail.admin.views.generic.base import BaseListingView, WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.base import BaseListingView
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.views.generic.usage import UsageView
@@ -65,6 +65,7 @@ from wagtail.log_actions import log
 from wagtail.models import Site
 
 from hearthside import pagecache
+from hearthside.admin_views import SiteScreenMixin
 from hearthside.shortcuts import plural, request_site, site_label
 
 from . import consent, hooks, imports, preferences
@@ -702,33 +703,11 @@ class TopicViewSet(ModelViewSet):
 # --- imports ---------------------------------------------------------------------------------
 
 
-class MembersAdminMixin(WagtailAdminTemplateMixin):
+class MembersAdminMixin(SiteScreenMixin):
     """For the screens that are not Wagtail's model views."""
 
     header_icon = "group"
-
-    @cached_property
-    def site(self) -> Site:
-        return request_site(self.request)
-
-    def get_page_subtitle(self):
-        return site_label(self.site)
-
-    def get_breadcrumbs_items(self):
-        return [
-            {"url": reverse("wagtailadmin_home"), "label": "Home"},
-            {"url": reverse("members_admin:index"), "label": "Members"},
-            *self.extra_breadcrumbs(),
-            {"url": "", "label": self.get_page_title()},
-        ]
-
-    def extra_breadcrumbs(self) -> list[dict]:
-        return []
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["site"] = self.site
-        return context
+    breadcrumb_root = ("members_admin:index", "Members")
 
 
 class ImportersOnlyMixin:

@@ -45,10 +45,11 @@ from django.utils.functional import cached_property
 from django.utils.timesince import timesince, timeuntil
 from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.auth import permission_denied
-from wagtail.admin.views.generic.base import BaseListingView, WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.base import BaseListingView
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry, Page
 
+from hearthside.admin_views import SiteScreenMixin
 from hearthside.shortcuts import plural, request_site, site_label
 
 from . import updates
@@ -210,11 +211,12 @@ def count_rows(counts: dict) -> list[dict]:
 # --- the screens' common parts --------------------------------------------------------------------
 
 
-class SyndicationAdminMixin(WagtailAdminTemplateMixin):
+class SyndicationAdminMixin(SiteScreenMixin):
     """Turns away anyone ``has_access`` refuses (the admin's way: back to the
     dashboard with a message; 403 for XHR), and knows the request's site."""
 
     header_icon = "mail"
+    breadcrumb_root = ("syndication_admin:updates", "Updates")
 
     def has_access(self, user) -> bool:
         return can_view_updates(user)
@@ -224,25 +226,6 @@ class SyndicationAdminMixin(WagtailAdminTemplateMixin):
         if not self.has_access(request.user):
             return permission_denied(request)
         return super().dispatch(request, *args, **kwargs)
-
-    def get_page_subtitle(self):
-        return site_label(self.site)
-
-    def get_breadcrumbs_items(self):
-        return [
-            {"url": reverse("wagtailadmin_home"), "label": "Home"},
-            {"url": reverse("syndication_admin:updates"), "label": "Updates"},
-            *self.extra_breadcrumbs(),
-            {"url": "", "label": self.get_page_title()},
-        ]
-
-    def extra_breadcrumbs(self) -> list[dict]:
-        return []
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["site"] = self.site
-        return context
 
 
 class UpdateObjectMixin:

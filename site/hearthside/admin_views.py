@@ -19,6 +19,49 @@ from hearthside.themes.current import catalogue
 MANAGE_PERMISSION = "hearthside.manage_plugins"
 
 
+class SiteScreenMixin(WagtailAdminTemplateMixin):
+    """What a plugin's own admin screens share: the request's site as the
+    subtitle and in the context, and breadcrumbs from the dashboard through
+    the plugin's index (``breadcrumb_root``: (URL name, label)) and any
+    ``extra_breadcrumbs()`` to the page itself."""
+
+    breadcrumb_root: tuple[str, str] = ("wagtailadmin_home", "Home")
+
+    @property
+    def site(self) -> Site:
+        if not hasattr(self, "_site"):
+            from hearthside.shortcuts import request_site
+
+            self._site = request_site(self.request)
+        return self._site
+
+    @site.setter
+    def site(self, value: Site) -> None:
+        self._site = value
+
+    def get_page_subtitle(self):
+        from hearthside.shortcuts import site_label
+
+        return site_label(self.site)
+
+    def get_breadcrumbs_items(self):
+        url_name, label = self.breadcrumb_root
+        return [
+            {"url": reverse("wagtailadmin_home"), "label": "Home"},
+            {"url": reverse(url_name), "label": label},
+            *self.extra_breadcrumbs(),
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def extra_breadcrumbs(self) -> list[dict]:
+        return []
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["site"] = self.site
+        return context
+
+
 def can_manage_plugins(user) -> bool:
     return user.is_active and user.has_perm(MANAGE_PERMISSION)
 

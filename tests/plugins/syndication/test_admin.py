@@ -24,7 +24,6 @@ from wagtail.models import ModelLogEntry, Page, Site
 from hearthside.models import HomePage
 from plugins.syndication import emails, updates
 from plugins.syndication.admin_views import status_sentence
-from plugins.syndication.updates import progress_of, with_totals
 from plugins.syndication.config import SyndicationSettings, save_settings, settings_for
 from plugins.syndication.models import (
     Delivery,
@@ -35,6 +34,7 @@ from plugins.syndication.models import (
     UpdateKind,
     UpdateStatus,
 )
+from plugins.syndication.updates import progress_of, with_totals
 from tests.factories import UserFactory, make_article, make_standard
 
 pytestmark = pytest.mark.django_db
