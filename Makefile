@@ -46,6 +46,7 @@ e2e: install-dev
 
 bench: install-dev
 	$(BIN)/python bench/pages/run.py
+	$(BIN)/python bench/syndication/run.py
 
 clean:
 	rm -rf var static_collected media
