@@ -9,7 +9,9 @@ screens; nothing here checks activation.
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 from wagtail import hooks
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.menu import Menu, SubmenuMenuItem
+
+from hearthside.admin_views import PermissionMenuItem
 
 from . import admin_views
 
@@ -19,17 +21,6 @@ MENU_NAME = "members"
 @hooks.register("register_admin_viewset")
 def register_members_viewsets():
     return [admin_views.MemberViewSet(), admin_views.TopicViewSet()]
-
-
-class PermissionMenuItem(MenuItem):
-    """A menu item shown to users who pass ``allowed(user)``."""
-
-    def __init__(self, *args, allowed, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.allowed = allowed
-
-    def is_shown(self, request):
-        return self.allowed(request.user)
 
 
 @hooks.register("register_admin_menu_item")

@@ -10,9 +10,10 @@ screens.
 from django.contrib.auth.models import Permission
 from django.urls import include, path, reverse
 from wagtail import hooks
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.menu import Menu, SubmenuMenuItem
 from wagtail.admin.ui.menus.pages import PageMenuItem
 
+from hearthside.admin_views import PermissionMenuItem
 from hearthside.extending.activation import is_active
 
 from . import admin_views, newsletter
@@ -42,17 +43,6 @@ def register_admin_urls():
     return [
         path("syndication/", include((admin_urlpatterns, "syndication_admin"), namespace="syndication_admin"))
     ]
-
-
-class PermissionMenuItem(MenuItem):
-    """A menu item shown to users who pass ``allowed(user)``."""
-
-    def __init__(self, *args, allowed, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.allowed = allowed
-
-    def is_shown(self, request):
-        return self.allowed(request.user)
 
 
 @hooks.register("register_admin_menu_item")

@@ -4,6 +4,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 from wagtail.admin.auth import permission_denied
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import Site
 
@@ -17,6 +18,17 @@ from hearthside.extending.plugins import installed_plugins
 from hearthside.themes.current import catalogue
 
 MANAGE_PERMISSION = "hearthside.manage_plugins"
+
+
+class PermissionMenuItem(MenuItem):
+    """A menu item shown to users who pass ``allowed(user)``."""
+
+    def __init__(self, *args, allowed, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allowed = allowed
+
+    def is_shown(self, request):
+        return self.allowed(request.user)
 
 
 class SiteScreenMixin(WagtailAdminTemplateMixin):
