@@ -25,7 +25,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # bench/common.py
+from common import BenchError, env_number, free_port, git_revision, log, raise_interrupt, tail  # noqa: E402
+
 REPO_ROOT = HERE.parents[1]
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
 GUNICORN_CONFIG = REPO_ROOT / "site" / "config" / "gunicorn.py"
@@ -49,21 +51,8 @@ SERVER_READY_TIMEOUT = 90
 WRK_GRACE = 30  # seconds wrk may run past its -d before we call it hung
 
 
-class BenchError(Exception):
-    """Something broke: the numbers would mean nothing."""
-
-
-def log(message: str = "") -> None:
-    print(message, flush=True)
-
-
 # --------------------------------------------------------------------------
 # Options
-
-
-def _env_number(name: str, default, kind=int):
-    value = os.environ.get(name, "").strip()
-    return kind(value) if value else default
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -79,11 +68,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=None,
                         help="seconds of wrk warm-up per target (env BENCH_WARMUP, default 1)")
     parser.add_argument("--connections", "-c", type=int,
-                        default=_env_number("BENCH_CONNECTIONS", 16),
+                        default=env_number("BENCH_CONNECTIONS", 16),
                         help="wrk connections (env BENCH_CONNECTIONS, default 16)")
-    parser.add_argument("--threads", "-t", type=int, default=_env_number("BENCH_THREADS", 2),
+    parser.add_argument("--threads", "-t", type=int, default=env_number("BENCH_THREADS", 2),
                         help="wrk threads (env BENCH_THREADS, default 2)")
-    parser.add_argument("--workers", type=int, default=_env_number("BENCH_WORKERS", None),
+    parser.add_argument("--workers", type=int, default=env_number("BENCH_WORKERS", None),
                         help="gunicorn workers, passed as WEB_CONCURRENCY (env BENCH_WORKERS; "
                              "default: site/config/gunicorn.py's own default)")
     parser.add_argument("--cache-seconds", type=int, default=300,
@@ -112,9 +101,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     else:
         default_duration, default_warmup = 10, 1
     if args.duration is None:
-        args.duration = _env_number("BENCH_DURATION", default_duration)
+        args.duration = env_number("BENCH_DURATION", default_duration)
     if args.warmup is None:
-        args.warmup = _env_number("BENCH_WARMUP", default_warmup)
+        args.warmup = env_number("BENCH_WARMUP", default_warmup)
     if args.reuse is None:
         args.reuse = args.quick
     if args.duration < 1 or args.warmup < 1:
@@ -307,19 +296,6 @@ def static_url(tmp: Path, name: str | None, home_html: bytes) -> tuple[str, str]
 
 # --------------------------------------------------------------------------
 # gunicorn
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def tail(path: Path, lines: int) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 def fetch(port: int, path: str, timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
@@ -665,22 +641,7 @@ def versions() -> dict:
     return found
 
 
-def git_revision() -> str | None:
-    try:
-        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT,
-                              capture_output=True, text=True, timeout=5)
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=REPO_ROOT,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
-        return done.stdout.strip() + ("-dirty" if dirty else "") if done.returncode == 0 else None
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-
-
 # --------------------------------------------------------------------------
-
-
-def _raise_interrupt(signum, frame):
-    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -688,7 +649,7 @@ def main(argv: list[str] | None = None) -> int:
     if not shutil.which("wrk"):
         log("wrk is not installed (apt-get install wrk)")
         return 1
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGTERM, raise_interrupt)
 
     started_at = dt.datetime.now(dt.timezone.utc)
     started = time.perf_counter()

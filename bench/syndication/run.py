@@ -37,6 +37,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # bench/common.py
+from common import BenchError, env_number, free_port, git_revision, log, raise_interrupt, tail  # noqa: E402
+
 REPO_ROOT = HERE.parents[1]
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
 STEPS = HERE / "steps.py"
@@ -55,25 +58,12 @@ TARGET_FLAT_RATIO = 1.10  # worker peak RSS at N over at N/10
 READY_TIMEOUT = 120
 
 
-class BenchError(Exception):
-    """Something broke: the numbers would mean nothing."""
-
-
-def log(message: str = "") -> None:
-    print(message, flush=True)
-
-
 def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count:,} {one if count == 1 else many or one + 's'}"
 
 
 # --------------------------------------------------------------------------
 # Options
-
-
-def _env_number(name: str, default, kind=int):
-    value = os.environ.get(name, "").strip()
-    return kind(value) if value else default
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -84,18 +74,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true",
                         help=f"smoke run: {QUICK_MEMBERS:,} members, one raw round, the migrated "
                              "template database reused")
-    parser.add_argument("--members", type=int, default=_env_number("BENCH_MEMBERS", None),
+    parser.add_argument("--members", type=int, default=env_number("BENCH_MEMBERS", None),
                         help=f"members the page goes to (env BENCH_MEMBERS; default {FULL_MEMBERS:,}, "
                              f"quick {QUICK_MEMBERS:,})")
     parser.add_argument("--small", type=int, default=None,
                         help="members of the first, smaller send, for memory flatness "
                              "(default: a tenth of --members)")
-    parser.add_argument("--senders", "-c", type=int, default=_env_number("BENCH_SENDERS", None),
+    parser.add_argument("--senders", "-c", type=int, default=env_number("BENCH_SENDERS", None),
                         help="worker processes, and raw smtplib connections (env BENCH_SENDERS, "
                              "default 2; 1 on SQLite, which locks concurrent writers out)")
     parser.add_argument("--raw-count", type=int, default=None,
                         help=f"messages per raw round (default: the members, at most {RAW_COUNT_CAP:,})")
-    parser.add_argument("--batch-size", type=int, default=_env_number("SYNDICATION_BATCH_SIZE", None),
+    parser.add_argument("--batch-size", type=int, default=env_number("SYNDICATION_BATCH_SIZE", None),
                         help="rows a worker claims at a time (SYNDICATION_BATCH_SIZE; default: "
                              "the settings' own)")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
@@ -248,19 +238,6 @@ def migrate(env: dict) -> None:
 
 # --------------------------------------------------------------------------
 # Processes
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def tail(path: Path, lines: int) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 def result_line(output: str, what: str) -> dict:
@@ -532,17 +509,6 @@ def versions() -> dict:
     return found
 
 
-def git_revision() -> str | None:
-    try:
-        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT,
-                              capture_output=True, text=True, timeout=5)
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=REPO_ROOT,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
-        return done.stdout.strip() + ("-dirty" if dirty else "") if done.returncode == 0 else None
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-
-
 def print_profile(profile_dir: Path, limit: int = 40) -> list[str]:
     import io
     import pstats
@@ -560,13 +526,9 @@ def print_profile(profile_dir: Path, limit: int = 40) -> list[str]:
     return [str(f) for f in files]
 
 
-def _raise_interrupt(signum, frame):
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGTERM, raise_interrupt)
     started_at = dt.datetime.now(dt.timezone.utc)
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="hearthside-bench-synd-"))
