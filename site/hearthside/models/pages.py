@@ -56,6 +56,42 @@ class ThemedPage(Page):
     def social_image(self):
         return self.feature_image
 
+    @classmethod
+    def can_create_at(cls, parent):
+        # A plugin's page type is offered only where the plugin is active: the
+        # gate stops its pages being served, this stops editors adding them.
+        from hearthside.extending.activation import is_active
+        from hearthside.extending.plugins import plugin_for_module
+
+        plugin = plugin_for_module(cls.__module__)
+        if plugin is not None and not is_active(parent.get_site(), plugin.label):
+            return False
+        return super().can_create_at(parent)
+
+    @classmethod
+    def clean_subpage_models(cls):
+        # The core's subpage_types cannot name plugins' page types (a plugin may
+        # be excluded); a plugin's page type names the core pages it goes under
+        # in its parent_page_types, and that is enough.
+        if cls._clean_subpage_models is None:
+            models = list(super().clean_subpage_models())
+            models += [model for model in plugin_page_models() if model not in models and cls in named_parents(model)]
+            cls._clean_subpage_models = models
+        return cls._clean_subpage_models
+
+
+def plugin_page_models() -> list[type[Page]]:
+    from wagtail.models import get_page_models
+
+    from hearthside.extending.plugins import plugin_for_module
+
+    return [model for model in get_page_models() if plugin_for_module(model.__module__) is not None]
+
+
+def named_parents(model) -> list[type[Page]]:
+    """The parent page types ``model`` names; none if it names none (any parent)."""
+    return model.clean_parent_page_models() if getattr(model, "parent_page_types", None) is not None else []
+
 
 class HomePage(ThemedPage):
     template = "pages/home_page.html"
