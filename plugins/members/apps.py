@@ -17,4 +17,5 @@ class MembersConfig(PluginConfig):
     )
 
     def ready(self):
-        from . import receivers, slots  # noqa: F401  (hook receivers; the footer signup component)
+        # Hook receivers (our own and the polls plugin's); the footer signup component.
+        from . import polls, receivers, slots  # noqa: F401

@@ -194,6 +194,8 @@ HEARTHSIDE_RATE_LIMITS = [
     ("searches", r"^/search/$", ["GET"], env("RATE_LIMIT_SEARCH", default="60/m")),
     # Generous: mail providers send their users' one-click unsubscribes from a few addresses.
     ("unsubscribes", r"^/members/unsubscribe/", ["POST"], env("RATE_LIMIT_UNSUBSCRIBE", default="120/m")),
+    # Behind the one-vote-per-browser cookie, which a visitor can clear: bounds the votes one address casts.
+    ("poll votes", r"^/polls/\d+/vote/$", ["POST"], env("RATE_LIMIT_POLL_VOTES", default="30/h")),
 ]
 
 # Comments (plugins/comments) build on django-comments-xtd, whose models need
