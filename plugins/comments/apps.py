@@ -21,7 +21,7 @@ class CommentsConfig(PluginConfig):
     def ready(self):
         from django_comments_xtd.models import publish_or_unpublish_on_pre_save
 
-        from . import checks, receivers, slots  # noqa: F401
+        from . import checks, insights, receivers, slots  # noqa: F401
         from .models import PageComment
         from .pages import add_panels_to_configured_page_types
 

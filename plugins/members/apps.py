@@ -17,5 +17,5 @@ class MembersConfig(PluginConfig):
     )
 
     def ready(self):
-        # Hook receivers (our own and the polls plugin's); the footer signup component.
-        from . import polls, receivers, slots  # noqa: F401
+        # Hook receivers (our own and other plugins' hooks: insights, polls); the footer signup component.
+        from . import insights, polls, receivers, slots  # noqa: F401

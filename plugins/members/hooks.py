@@ -36,7 +36,7 @@ member_stage_changed = Action(
     """A member moved along the lifecycle: contact (left an email in a
     comment), prospect (signed up), customer (marked or imported by editors).
     Sent after the transaction commits, also for a member who is new
-    (``old_stage`` is then None). Insights counts the funnel from it.
+    (``old_stage`` is then None).
 
     Arguments: ``site``, ``member`` (dict), ``old_stage`` (str or None),
     ``new_stage`` (str), ``source`` (what moved them: "signup", "comment",

@@ -17,5 +17,5 @@ class PollsConfig(PluginConfig):
     )
 
     def ready(self):
-        # Demo polls; receivers (members' erasures, page-cache purges).
-        from . import demo, receivers  # noqa: F401
+        # Demo polls; the Insights section; receivers (members' erasures, page-cache purges).
+        from . import demo, insights, receivers  # noqa: F401

@@ -18,7 +18,6 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
-
 from wagtail.models import Page, Revision
 
 from hearthside.extending import hooks

@@ -17,4 +17,5 @@ class SyndicationConfig(PluginConfig):
     )
 
     def ready(self):
-        from . import receivers, slots  # noqa: F401  (hook and signal receivers; feed links in <head>)
+        # Hook and signal receivers; feed links in <head>; the Insights dashboard's "Updates" section.
+        from . import insights, receivers, slots  # noqa: F401

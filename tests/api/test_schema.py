@@ -11,6 +11,7 @@ EXPECTED_PATHS = {
     "/api/v1/comments/pages/{page_id}/",
     "/api/v1/comments/{comment_id}/like/",
     "/api/v1/comments/{comment_id}/flag/",
+    "/api/v1/insights/",
     "/api/v1/polls/{poll_id}/",
     "/api/v1/polls/{poll_id}/vote/",
     *(
