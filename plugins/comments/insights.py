@@ -24,7 +24,7 @@ something was answered, the days), the summary two, the page activity one.
 """
 from __future__ import annotations
 
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Count, DurationField, ExpressionWrapper, Min, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 
 from .models import CommentState, PageComment
@@ -45,11 +45,18 @@ def _submitted_in(site, period):
     ).order_by()
 
 
-def _business_replies_below():
-    """Published business replies directly below the outer query's comment."""
-    return PageComment.objects.filter(
-        parent_id=OuterRef("pk"), is_business_reply=True, state=CommentState.APPROVED
-    ).order_by()
+def _answered_ids(site):
+    """Ids of the comments a published business reply sits directly below.
+
+    Asked as ``pk IN (...)`` rather than a correlated EXISTS on ``parent_id``:
+    xtd does not index ``parent_id``, and a correlated subquery would scan
+    every comment once per comment (12 s for 20,000 comments on PostgreSQL)."""
+    return (
+        PageComment.objects.on_site(site)
+        .filter(is_business_reply=True, state=CommentState.APPROVED)
+        .order_by()
+        .values("parent_id")
+    )
 
 
 def _published_visitor_comments(site, period):
@@ -63,14 +70,19 @@ def _median_reply_seconds(site, period, answered: int) -> float | None:
     found with one row fetched rather than two averaged."""
     if not answered:
         return None
-    first_reply_at = Subquery(
-        _business_replies_below().order_by("submit_date", "pk").values("submit_date")[:1]
-    )
+    asked_at = Subquery(PageComment.objects.filter(pk=OuterRef("parent_id")).values("submit_date")[:1])
     waited = (
-        _published_visitor_comments(site, period)
-        .filter(Exists(_business_replies_below()))
-        .annotate(waited=ExpressionWrapper(first_reply_at - F("submit_date"), output_field=DurationField()))
-        .order_by("waited", "pk")
+        PageComment.objects.on_site(site)
+        .filter(
+            is_business_reply=True,
+            state=CommentState.APPROVED,
+            parent_id__in=_published_visitor_comments(site, period).values("pk"),
+        )
+        .order_by()
+        .values("parent_id")
+        # The first reply to each comment times its answer.
+        .annotate(waited=ExpressionWrapper(Min("submit_date") - asked_at, output_field=DurationField()))
+        .order_by("waited", "parent_id")
         .values_list("waited", flat=True)
     )
     # Empty when the replies were removed between the count and this query.
@@ -87,7 +99,9 @@ def _counts(site, period) -> dict:
     return (
         _submitted_in(site, period)
         .filter(is_business_reply=False)
-        .annotate(has_business_reply=Exists(_business_replies_below()))
+        .annotate(
+            has_business_reply=ExpressionWrapper(Q(pk__in=_answered_ids(site)), output_field=BooleanField())
+        )
         .aggregate(
             comments=Count("pk", filter=published),
             answered=Count("pk", filter=published & answered),
