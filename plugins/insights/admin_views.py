@@ -95,6 +95,7 @@ class DashboardView(SiteScreenMixin, TemplateView):
             insights_active=self.active,
             sections=sections,
             query=query.urlencode(),
+            subtitle=self.get_page_subtitle(),
         )
         return context
 

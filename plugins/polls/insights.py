@@ -85,7 +85,7 @@ def _charts(site, period, now) -> list[dict]:
 
     table = {
         "key": "polls",
-        "title": "Polls",
+        "title": "Each poll",
         "kind": "table",
         "description": "The polls that could take votes in the period, the most voted on first. "
                        "The leading answer counts every vote so far.",
