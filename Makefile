@@ -47,6 +47,7 @@ e2e: install-dev
 bench: install-dev
 	$(BIN)/python bench/pages/run.py
 	$(BIN)/python bench/syndication/run.py
+	$(BIN)/python bench/insights/run.py
 
 clean:
 	rm -rf var static_collected media

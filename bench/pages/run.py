@@ -20,9 +20,7 @@ import hashlib
 import http.client
 import json
 import os
-import platform
 import re
-import secrets
 import shutil
 import signal
 import subprocess
@@ -34,10 +32,29 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # bench/common.py
-from common import BenchError, env_number, free_port, git_revision, log, raise_interrupt, tail  # noqa: E402
+from common import (  # noqa: E402
+    REPO_ROOT,
+    BenchError,
+    add_results,
+    add_reuse,
+    broken,
+    cleaning_up,
+    env_number,
+    free_port,
+    interrupted,
+    load_average,
+    log,
+    log_header,
+    new_parser,
+    production_env,
+    raise_interrupt,
+    remove_tmp,
+    run_record,
+    tail,
+    versions,
+    write_results,
+)
 
-REPO_ROOT = HERE.parents[1]
-RESULTS_DIR = REPO_ROOT / "bench" / "results"
 GUNICORN_CONFIG = REPO_ROOT / "site" / "config" / "gunicorn.py"
 MEASURE_LUA = HERE / "measure.lua"
 WARMUP_LUA = HERE / "warmup.lua"
@@ -56,10 +73,7 @@ WRK_GRACE = 30  # seconds wrk may run past its -d before we call it hung
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = new_parser(__doc__)
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: 2 s per target, 1 s warm-up, static measured once "
                              "per server, prepared database reused from the cache")
@@ -82,16 +96,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="static file to compare against, as a staticfiles name (env "
                              "BENCH_STATIC; default: the first stylesheet the home page links, "
                              f"else {DEFAULT_STATIC_NAME})")
-    reuse = parser.add_mutually_exclusive_group()
-    reuse.add_argument("--reuse-db", dest="reuse", action="store_true", default=None,
-                       help="reuse the migrated demo database and collected static files "
-                            "from the cache when the code has not changed (default with --quick)")
-    reuse.add_argument("--fresh-db", dest="reuse", action="store_false",
-                       help="always migrate, load_demo and collectstatic from scratch "
-                            "(default without --quick)")
-    parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR,
-                        help="where the JSON results go (default bench/results/)")
-    parser.add_argument("--no-results", action="store_true", help="do not write the JSON file")
+    add_reuse(parser,
+              reuse="reuse the migrated demo database and collected static files from the cache "
+                    "when the code has not changed (default with --quick)",
+              fresh="always migrate, load_demo and collectstatic from scratch (default without --quick)")
+    add_results(parser)
     parser.add_argument("--keep-tmp", action="store_true",
                         help="keep the temp dir (database, logs) for inspection")
     args = parser.parse_args(argv)
@@ -119,23 +128,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def bench_env(tmp: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     """Production settings, pointed at the temp dir."""
-    env = dict(os.environ)
-    # A developer's shell may point these elsewhere; the bench owns them.
-    for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "STATIC_ROOT", "MEDIA_ROOT",
-                 "PAGE_CACHE_SECONDS", "DEBUG", "GUNICORN_BIND", "WEB_CONCURRENCY"):
-        env.pop(name, None)
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        DEBUG="false",
+    env = production_env(
+        ("STATIC_ROOT", "PAGE_CACHE_SECONDS", "GUNICORN_BIND", "WEB_CONCURRENCY"),
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="false",
         SECURE_COOKIES="false",
         DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}",
         MEDIA_ROOT=str(tmp / "media"),
         STATIC_ROOT=str(tmp / "static"),
-        LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
-        PYTHONDONTWRITEBYTECODE="1",
     )
     env.update(extra or {})
     return env
@@ -606,8 +606,7 @@ def comments_comparison(rows: list[dict]) -> dict[str, float]:
 def print_table(rows: list[dict], labels: dict[str, str]) -> None:
     header = (f"{'target':<34} {'mode':<9} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} "
               f"{'KB/resp':>8} {'x static':>9} {'CPU us/req':>11} {'CPU x st.':>10}")
-    log(header)
-    log("-" * len(header))
+    log_header(header)
     for row in rows:
         name = f"{labels[row['target']]} {row['path']}"
         if len(name) > 34:
@@ -621,18 +620,8 @@ def print_table(rows: list[dict], labels: dict[str, str]) -> None:
             f"{row['p95_ms']:8.2f} {row['kb']:8.1f} {row['ratio']:8.2f}x {cpu} {cpu_ratio}{note}")
 
 
-def versions() -> dict:
-    found = {"python": platform.python_version()}
-    try:
-        from importlib.metadata import version
-
-        for dist in ("Django", "wagtail", "gunicorn", "whitenoise"):
-            try:
-                found[dist.lower()] = version(dist)
-            except Exception:  # noqa: BLE001 - informational only
-                pass
-    except ImportError:  # pragma: no cover
-        pass
+def page_versions() -> dict:
+    found = versions("Django", "wagtail", "gunicorn", "whitenoise")
     try:
         found["wrk"] = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout \
             .splitlines()[0].split(" [")[0]
@@ -657,11 +646,7 @@ def main(argv: list[str] | None = None) -> int:
     servers: list[Server] = []
     try:
         log(f"Hearthside page benchmark ({'quick' if args.quick else 'full'}), temp dir {tmp}")
-        load_before = os.getloadavg()[0]
-        if load_before > 0.5 * (os.cpu_count() or 1):
-            log(f"  WARNING: load average is {load_before:.1f} on {os.cpu_count()} CPUs before "
-                "starting: other work competes with the benchmark, expect noisy figures "
-                "(the ratios suffer less than the absolute numbers)")
+        load_before = load_average()
         info = prepare(tmp, args)
         article = info["article"]
 
@@ -740,13 +725,8 @@ def main(argv: list[str] | None = None) -> int:
                 "after warm-up, uncached ones must not carry the header); see the JSON checks.")
 
         record = {
-            "started_at": started_at.isoformat(),
-            "elapsed_s": round(time.perf_counter() - started, 1),
-            "quick": args.quick,
-            "git": git_revision(),
-            "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
-                        "loadavg_start": load_before, "loadavg_end": os.getloadavg()[0]},
-            "versions": versions(),
+            **run_record(started_at, round(time.perf_counter() - started, 1), args.quick, load_before,
+                         page_versions()),
             "wrk": {"threads": args.threads, "connections": args.connections,
                     "duration_s": args.duration, "warmup_s": args.warmup},
             "gunicorn": {"config": "site/config/gunicorn.py", "workers": servers[0].workers,
@@ -767,34 +747,22 @@ def main(argv: list[str] | None = None) -> int:
             "runs": [r.__dict__ for r in results],
         }
         if not args.no_results:
-            args.results_dir.mkdir(parents=True, exist_ok=True)
-            out = args.results_dir / f"{started_at.strftime('%Y%m%dT%H%M%SZ')}.json"
-            out.write_text(json.dumps(record, indent=2) + "\n")
-            shown = out.relative_to(REPO_ROOT) if out.is_relative_to(REPO_ROOT) else out
-            log(f"Results: {shown}  ({record['elapsed_s']}s)")
+            write_results(args.results_dir / f"{started_at.strftime('%Y%m%dT%H%M%SZ')}.json",
+                          record, record["elapsed_s"])
         return 0 if cache_ok else 1
     except BenchError as exc:
-        log(f"\nBENCHMARK BROKEN: {exc}")
-        return 1
+        return broken(exc)
     except KeyboardInterrupt:
-        log("\ninterrupted")
-        return 130
+        return interrupted()
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # no second Ctrl-C mid-cleanup
-        try:
+        with cleaning_up():
             # Normally both are stopped already; after an error or Ctrl-C,
             # signal all of them at once, then reap each.
             for server in servers:
                 server.signal_stop(graceful=False)
             for server in servers:
                 server.stop(graceful=False, timeout=10)
-            if args.keep_tmp:
-                log(f"kept {tmp}")
-            else:
-                shutil.rmtree(tmp, ignore_errors=True)
-        finally:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
+            remove_tmp(tmp, args.keep_tmp)
 
 
 if __name__ == "__main__":

@@ -20,11 +20,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import os
-import platform
-import secrets
 import shutil
 import signal
 import socket
@@ -37,11 +34,36 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))  # bench/common.py
-from common import BenchError, env_number, free_port, git_revision, log, raise_interrupt, tail  # noqa: E402
+sys.path.insert(0, str(HERE.parent))  # bench/common.py, bench/database.py
+from common import (  # noqa: E402
+    REPO_ROOT,
+    BenchError,
+    add_database_url,
+    add_keep_db,
+    add_results,
+    add_reuse,
+    broken,
+    cleaning_up,
+    env_number,
+    free_port,
+    interrupted,
+    load_average,
+    log,
+    log_header,
+    new_parser,
+    plural,
+    production_env,
+    raise_interrupt,
+    remove_tmp,
+    result_line,
+    run_record,
+    run_step,
+    tail,
+    versions,
+    write_results,
+)
+from database import PostgresDatabase, migrate, release  # noqa: E402
 
-REPO_ROOT = HERE.parents[1]
-RESULTS_DIR = REPO_ROOT / "bench" / "results"
 STEPS = HERE / "steps.py"
 SINK = HERE / "sink.py"
 RAW = HERE / "raw.py"
@@ -58,19 +80,12 @@ TARGET_FLAT_RATIO = 1.10  # worker peak RSS at N over at N/10
 READY_TIMEOUT = 120
 
 
-def plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count:,} {one if count == 1 else many or one + 's'}"
-
-
 # --------------------------------------------------------------------------
 # Options
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = new_parser(__doc__)
     parser.add_argument("--quick", action="store_true",
                         help=f"smoke run: {QUICK_MEMBERS:,} members, one raw round, the migrated "
                              "template database reused")
@@ -88,24 +103,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=env_number("SYNDICATION_BATCH_SIZE", None),
                         help="rows a worker claims at a time (SYNDICATION_BATCH_SIZE; default: "
                              "the settings' own)")
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
-                        help="PostgreSQL database the bench creates, fills and drops; its name must "
-                             f"contain 'bench' (env DATABASE_URL; default {DEFAULT_DATABASE_URL}). "
-                             "sqlite:// runs on a SQLite file in the temp dir instead")
-    reuse = parser.add_mutually_exclusive_group()
-    reuse.add_argument("--reuse-db", dest="reuse", action="store_true", default=None,
-                       help="start from the migrated template database when the migrations have "
-                            "not changed (default with --quick)")
-    reuse.add_argument("--fresh-db", dest="reuse", action="store_false",
-                       help="always migrate from scratch (default without --quick)")
-    parser.add_argument("--keep-db", action="store_true",
-                        help="keep the filled database (and the temp dir) for inspection")
+    add_database_url(parser, DEFAULT_DATABASE_URL,
+                     ". sqlite:// runs on a SQLite file in the temp dir instead")
+    add_reuse(parser,
+              reuse="start from the migrated template database when the migrations have not changed "
+                    "(default with --quick)",
+              fresh="always migrate from scratch (default without --quick)")
+    add_keep_db(parser)
     parser.add_argument("--profile", action="store_true",
                         help="run the full-size workers under cProfile; prints where their time "
                              "goes and keeps the .prof files next to the results")
-    parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR,
-                        help="where the JSON results go (default bench/results/)")
-    parser.add_argument("--no-results", action="store_true", help="do not write the JSON file")
+    add_results(parser)
     args = parser.parse_args(argv)
 
     if args.members is None:
@@ -129,142 +137,59 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 # The database
 
 
-def migrations_key() -> str:
-    """A hash of everything the migrated schema depends on."""
-    digest = hashlib.sha256()
-    digest.update(sys.version.encode())
-    for name in ("requirements.txt", "requirements-dev.txt"):
-        path = REPO_ROOT / name
-        if path.exists():
-            digest.update(name.encode() + b"\0" + path.read_bytes())
-    for top in ("site", "plugins", "api"):
-        for path in sorted((REPO_ROOT / top).rglob("migrations/*.py")):
-            digest.update(str(path.relative_to(REPO_ROOT)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:12]
+class Database(PostgresDatabase):
+    """The database the bench owns: created fresh (from the migrated
+    template), dropped at the end; or a SQLite file in the temp dir."""
 
+    needs = "postgres:// or sqlite://"
 
-@dataclass
-class Database:
-    """The database the bench owns: created fresh, dropped at the end."""
-
-    url: str
-    tmp: Path
-    vendor: str = ""
-    name: str = ""
-    created: bool = False
-    how: str = ""
-
-    def __post_init__(self):
-        parts = urlsplit(self.url)
-        if parts.scheme.startswith("sqlite"):
+    def __init__(self, url: str, tmp: Path):
+        self.tmp = tmp
+        if urlsplit(url).scheme.startswith("sqlite"):
             self.vendor = "sqlite"
-            self.name = str(self.tmp / "bench.sqlite3")
+            self.name = str(tmp / "bench.sqlite3")
             self.url = f"sqlite:///{self.name}"
-        elif parts.scheme in ("postgres", "postgresql", "pgsql", "psql"):
-            self.vendor = "postgresql"
-            self.name = parts.path.lstrip("/")
-            if "bench" not in self.name:
-                raise BenchError(f"the bench drops and recreates its database: {self.name!r} does not "
-                                 "look like a benchmark database (its name must contain 'bench')")
-            self.admin_url = parts._replace(path="/postgres").geturl()
+            self.created = False
+            self.how = ""
         else:
-            raise BenchError(f"unsupported database URL {self.url!r}: postgres:// or sqlite://")
-
-    def _admin(self):
-        import psycopg
-
-        return psycopg.connect(self.admin_url, autocommit=True, connect_timeout=10)
-
-    def _exists(self, conn, name: str) -> bool:
-        return conn.execute("select 1 from pg_database where datname = %s", [name]).fetchone() is not None
+            super().__init__(url)
+            self.vendor = "postgresql"
 
     def create(self, env: dict, reuse: bool) -> None:
-        started = time.perf_counter()
         if self.vendor == "sqlite":
+            started = time.perf_counter()
             self.created = True
             migrate(env)
             self.how = f"migrated a new SQLite file in {time.perf_counter() - started:.1f}s"
             return
-        template = f"{self.name}_tpl_{migrations_key()}"[:63]
-        with self._admin() as conn:
-            conn.execute(f'drop database if exists "{self.name}" with (force)')
-            if reuse and self._exists(conn, template):
-                conn.execute(f'create database "{self.name}" template "{template}"')
-                self.created = True
-                self.how = f"copied the migrated template {template} in {time.perf_counter() - started:.1f}s"
-                return
-            conn.execute(f'create database "{self.name}"')
-            self.created = True
-        migrate(env)
-        self.how = f"migrated from scratch in {time.perf_counter() - started:.1f}s"
-        # Kept for the next run (--reuse-db, the default of --quick); older
-        # schemas' templates are useless, so they go.
-        with self._admin() as conn:
-            prefix = f"{self.name}_tpl_"
-            for (old,) in conn.execute("select datname from pg_database where datname like %s",
-                                       [prefix.replace("_", r"\_") + "%"]).fetchall():
-                if old != template:
-                    conn.execute(f'drop database if exists "{old}" with (force)')
-            if not self._exists(conn, template):
-                conn.execute(f'create database "{template}" template "{self.name}"')
+        super().create(env, reuse)
 
     def drop(self) -> None:
-        if not self.created or self.vendor != "postgresql":
-            return
-        try:
-            with self._admin() as conn:
-                conn.execute(f'drop database if exists "{self.name}" with (force)')
-        except Exception as exc:  # noqa: BLE001 - cleanup must not hide the real error
-            log(f"  (could not drop {self.name}: {exc})")
+        if self.vendor == "postgresql":
+            super().drop()
 
     def server_version(self) -> str | None:
         if self.vendor != "postgresql":
             import sqlite3
 
             return sqlite3.sqlite_version
-        try:
-            with self._admin() as conn:
-                return conn.execute("show server_version").fetchone()[0]
-        except Exception:  # noqa: BLE001 - informational only
-            return None
-
-
-def migrate(env: dict) -> None:
-    done = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=REPO_ROOT,
-                          env=env, capture_output=True, text=True, timeout=900)
-    if done.returncode != 0:
-        raise BenchError(f"migrate failed (exit {done.returncode}):\n{(done.stdout + done.stderr)[-3000:]}")
+        return super().server_version()
 
 
 # --------------------------------------------------------------------------
 # Processes
 
 
-def result_line(output: str, what: str) -> dict:
-    for line in output.splitlines():
-        if line.startswith("RESULT_JSON "):
-            return json.loads(line[len("RESULT_JSON "):])
-    raise BenchError(f"{what} printed no result:\n{output[-3000:]}")
-
-
 def bench_env(tmp: Path, database: Database, smtp_port: int, args: argparse.Namespace) -> dict[str, str]:
     """Production settings, mail to the sink, tasks nowhere: the bench
     itself fans out and runs the workers."""
-    env = dict(os.environ)
-    for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "EMAIL_URL", "TASK_BACKEND", "MEDIA_ROOT",
-                 "DEBUG", "SYNDICATION_BATCH_SIZE", "CACHE_URL"):
-        env.pop(name, None)
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        DEBUG="false",
+    env = production_env(
+        ("EMAIL_URL", "TASK_BACKEND", "SYNDICATION_BATCH_SIZE", "CACHE_URL"),
         ALLOWED_HOSTS="copper-kettle.example,127.0.0.1",
         DATABASE_URL=database.url,
         EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
         TASK_BACKEND="django_tasks.backends.dummy.DummyBackend",
         MEDIA_ROOT=str(tmp / "media"),
-        LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
-        PYTHONDONTWRITEBYTECODE="1",
     )
     if args.batch_size:
         env["SYNDICATION_BATCH_SIZE"] = str(args.batch_size)
@@ -273,18 +198,8 @@ def bench_env(tmp: Path, database: Database, smtp_port: int, args: argparse.Name
 
 def step(env: dict, tmp: Path, *argv: str, timeout: float = 900) -> dict:
     """Run one steps.py command to the end; its RESULT_JSON."""
-    log_path = tmp / f"step-{argv[0]}.log"
-    try:
-        done = subprocess.run([sys.executable, str(STEPS), *argv], cwd=REPO_ROOT, env=env,
-                              capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        raise BenchError(f"steps.py {' '.join(argv)} took more than {timeout:.0f}s") from exc
-    with open(log_path, "a") as handle:
-        handle.write(done.stdout + done.stderr)
-    if done.returncode != 0:
-        raise BenchError(f"steps.py {' '.join(argv)} failed (exit {done.returncode}):\n"
-                         f"{(done.stdout + done.stderr)[-3000:]}")
-    return result_line(done.stdout, f"steps.py {argv[0]}")
+    return run_step(STEPS, argv, env, tmp / f"step-{argv[0]}.log", timeout, append=True,
+                    result_what=f"steps.py {argv[0]}")
 
 
 class Sink:
@@ -480,8 +395,7 @@ def send_phase(sink: Sink, env: dict, tmp: Path, members: int, update_id: int, a
 def print_table(phases: list[Phase]) -> None:
     header = (f"{'phase':<34} {'messages':>9} {'seconds':>8} {'msg/s':>9} {'x raw':>7} "
               f"{'CPU us/msg: sender':>19} {'db':>6} {'sink':>6} {'peak RSS MB':>12}")
-    log(header)
-    log("-" * len(header))
+    log_header(header)
 
     def us(value):
         return f"{value:6.0f}" if value is not None else f"{'-':>6}"
@@ -495,18 +409,6 @@ def print_table(phases: list[Phase]) -> None:
         log(f"{phase.label:<34} {phase.messages:>9,} {phase.seconds:8.2f} {rate} {ratio} "
             f"{(f'{sender:19.0f}' if sender is not None else f'{chr(45):>19}')} {us(cpu.get('db'))} "
             f"{us(cpu.get('sink'))} {rss:>12}")
-
-
-def versions() -> dict:
-    found = {"python": platform.python_version()}
-    from importlib.metadata import PackageNotFoundError, version
-
-    for dist in ("Django", "wagtail", "aiosmtpd", "psycopg", "django-tasks"):
-        try:
-            found[dist.lower()] = version(dist)
-        except PackageNotFoundError:
-            pass
-    return found
 
 
 def print_profile(profile_dir: Path, limit: int = 40) -> list[str]:
@@ -539,11 +441,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"Hearthside syndication benchmark ({'quick' if args.quick else 'full'}): "
             f"{args.members:,} members (and {args.small:,} first), {plural(args.senders, 'sender')}, "
             f"temp dir {tmp}")
-        load_before = os.getloadavg()[0]
-        if load_before > 0.5 * (os.cpu_count() or 1):
-            log(f"  WARNING: load average is {load_before:.1f} on {os.cpu_count()} CPUs before starting: "
-                "other work competes with the benchmark, expect noisy figures (the ratios suffer less "
-                "than the absolute numbers)")
+        load_before = load_average()
         database = Database(args.database_url, tmp)
         sink.start()
         env = bench_env(tmp, database, sink.smtp_port, args)
@@ -652,13 +550,8 @@ def main(argv: list[str] | None = None) -> int:
         profiles = print_profile(profile_dir) if profile_dir is not None else []
         elapsed = round(time.perf_counter() - started, 1)
         record = {
-            "started_at": started_at.isoformat(),
-            "elapsed_s": elapsed,
-            "quick": args.quick,
-            "git": git_revision(),
-            "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
-                        "loadavg_start": load_before, "loadavg_end": os.getloadavg()[0]},
-            "versions": versions(),
+            **run_record(started_at, elapsed, args.quick, load_before,
+                         versions("Django", "wagtail", "aiosmtpd", "psycopg", "django-tasks")),
             "database": {"vendor": database.vendor, "server_version": database.server_version(),
                          "how": database.how},
             "members": args.members, "small": args.small, "senders": args.senders,
@@ -680,36 +573,20 @@ def main(argv: list[str] | None = None) -> int:
                     shutil.copy2(path, target)
                     kept.append(str(target))
                 record["profiles"] = kept
-            out.write_text(json.dumps(record, indent=2) + "\n")
-            shown = out.relative_to(REPO_ROOT) if out.is_relative_to(REPO_ROOT) else out
-            log(f"Results: {shown}  ({elapsed}s)")
+            write_results(out, record, elapsed)
         else:
             log(f"({elapsed}s)")
         return 0
     except BenchError as exc:
-        log(f"\nBENCHMARK BROKEN: {exc}")
         keep_tmp = True
-        log(f"logs kept in {tmp}")
-        return 1
+        return broken(exc, logs=tmp)
     except KeyboardInterrupt:
-        log("\ninterrupted")
-        return 130
+        return interrupted()
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # no second Ctrl-C mid-cleanup
-        try:
+        with cleaning_up():
             sink.stop()
-            if database is not None and not args.keep_db:
-                database.drop()
-            elif database is not None:
-                log(f"kept the database {database.name}")
-            if keep_tmp:
-                if args.keep_db:
-                    log(f"kept {tmp}")
-            else:
-                shutil.rmtree(tmp, ignore_errors=True)
-        finally:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
+            release(database, args.keep_db)
+            remove_tmp(tmp, keep_tmp, say=args.keep_db)
 
 
 if __name__ == "__main__":
