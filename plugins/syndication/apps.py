@@ -17,5 +17,6 @@ class SyndicationConfig(PluginConfig):
     )
 
     def ready(self):
-        # Hook and signal receivers; feed links in <head>; the Insights dashboard's "Updates" section.
-        from . import insights, receivers, slots  # noqa: F401
+        # Hook and signal receivers; feed links in <head>; the Insights dashboard's "Updates" section;
+        # the backlog lines of `manage.py queue_status`.
+        from . import insights, receivers, slots, status  # noqa: F401

@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from hearthside import views as hearthside_views
 from hearthside.extending.urls import plugin_urlpatterns
+from hearthside.health import health_view
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
@@ -17,6 +18,9 @@ urlpatterns = [
     path("search/", hearthside_views.search, name="search"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", hearthside_views.robots_txt, name="robots_txt"),
+    # Normally answered by hearthside.health.HealthCheckMiddleware before routing;
+    # named so `manage.py health_check health_check` can find it.
+    path("health/", health_view, name="health_check"),
     *plugin_urlpatterns(),
 ]
 

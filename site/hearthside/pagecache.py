@@ -17,7 +17,8 @@ from django.http import HttpResponse
 
 GENERATION_KEY = "hearthside:page-cache:generation"
 CACHE_HEADER = "X-Page-Cache"
-SKIPPED_PREFIXES = ("/admin/", "/django-admin/", "/api/", "/static/", "/media/")
+# /health/ must report the live state, never a stored copy.
+SKIPPED_PREFIXES = ("/admin/", "/django-admin/", "/api/", "/static/", "/media/", "/health/")
 STORED_HEADERS = ("Content-Type", "Content-Language", "Link", "X-Frame-Options")
 
 

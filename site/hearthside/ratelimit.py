@@ -8,6 +8,7 @@ forms add their own rules to HEARTHSIDE_RATE_LIMITS.
 """
 from __future__ import annotations
 
+import logging
 import re
 import time
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.html import escape
+
+logger = logging.getLogger(__name__)
 
 WINDOWS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -85,7 +88,18 @@ def consume(bucket: str, key: str, limit: int, window: int) -> int | None:
     slug = re.sub(r"\W+", "-", bucket)
     cache_key = f"hearthside:ratelimit:{slug}:{key}:{window_start}"
     cache.add(cache_key, 0, window + 1)
-    if cache.incr(cache_key) > limit:
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # the key went (evicted, or an add the cache dropped) before the incr
+        count = None
+    if count is None:
+        # The cache cannot count (django-redis with IGNORE_EXCEPTIONS answers None
+        # while Redis is down). Fail open: limits trim abuse at the margins, and
+        # refusing every sign-in, search and unsubscribe during a cache outage
+        # would be worse than letting a burst through; passwords still hold.
+        logger.warning("Rate limit %r not applied: the cache did not count the request.", bucket)
+        return None
+    if count > limit:
         return window - int(time.time()) % window
     return None
 

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # The RQ task backend's queues (TASK_BACKEND=django_tasks_rq.RQBackend); no tables of its own.
     "django_rq",
+    # /health/ (hearthside.health): its page template; the checks themselves are ours to pick.
+    "health_check",
     "anymail",
     "django_comments_xtd",
     "phonenumber_field",
@@ -74,6 +76,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: load balancers probe /health/ by IP over plain HTTP, so it answers
+    # before host validation, the HTTPS redirect, the page cache and the plugin gate.
+    "hearthside.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions: a cached anonymous page needs nothing below it.
@@ -130,7 +135,8 @@ DATABASES = {
     )
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# .get: an empty or unparseable DATABASE_URL gives {}; production.py says what is wrong with it.
+if DATABASES["default"].get("ENGINE") == "django.db.backends.sqlite3":
     # The web process, the task worker and syndication_tick write to one file:
     # writers queue for the lock (up to 20 s) instead of failing with
     # "database is locked", and take it when their transaction begins.

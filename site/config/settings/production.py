@@ -1,4 +1,8 @@
-"""Production: everything from the environment; refuses to start without a SECRET_KEY."""
+"""Production: everything from the environment; refuses to start without a
+SECRET_KEY or a usable DATABASE_URL (never a silent fall back to SQLite)."""
+import os
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
@@ -6,6 +10,48 @@ from .base import env
 
 if not SECRET_KEY:  # noqa: F405
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment for production.")
+
+# base.py falls back to a SQLite file for development; here the database must be named.
+# What django-environ reads for each scheme; sqlite is allowed when asked for by name.
+SUPPORTED_DATABASE_SCHEMES = ("postgres", "postgresql", "pgsql", "postgis", "sqlite")
+_database_url = os.environ.get("DATABASE_URL", "").strip()
+if not _database_url:
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be set for production, e.g. postgres://user:pass@host:5432/name"
+    )
+_scheme = urlsplit(_database_url).scheme if "://" in _database_url else ""
+if _scheme not in SUPPORTED_DATABASE_SCHEMES:
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not a database URL Hearthside supports (scheme {_scheme or 'missing'!r}; "
+        f"use one of {', '.join(SUPPORTED_DATABASE_SCHEMES)}), e.g. postgres://user:pass@host:5432/name"
+    )
+if _scheme != "sqlite" and not DATABASES["default"].get("NAME"):  # noqa: F405
+    raise ImproperlyConfigured(
+        "DATABASE_URL names no database (the path after the host), e.g. postgres://user:pass@host:5432/name"
+    )
+
+# The cache on Redis when REDIS_URL is set (the RQ queue's server, same database;
+# cache keys are prefixed, RQ's start with "rq:"). CACHE_URL, when set, wins.
+# A cache outage must cost speed, not pages: IGNORE_EXCEPTIONS turns Redis errors
+# into misses (the page cache renders afresh, rate limits fail open), the short
+# timeouts keep a dead or unreachable Redis from holding each request, and every
+# ignored error is logged by the "hearthside.cache" logger.
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL and not env("CACHE_URL", default=""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "hearthside",
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CACHE_CONNECT_TIMEOUT", default=0.5),
+                "SOCKET_TIMEOUT": env.float("REDIS_CACHE_TIMEOUT", default=0.5),
+            },
+        }
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "hearthside.cache"
 
 DEBUG = False
 STORAGES = {
@@ -19,7 +65,14 @@ CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading is the site owner's choice (browsers ship the list; leaving it takes
+    # months), not a default; `check --deploy` would otherwise warn on every site without it.
+    SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "security.W021"]
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 WHITENOISE_MAX_AGE = env.int("WHITENOISE_MAX_AGE", default=31536000)
+# Load balancers probe /health/ over plain HTTP (hearthside.health answers it
+# before SecurityMiddleware too; this keeps it so if that middleware moves).
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]

@@ -77,3 +77,17 @@ demo_content_loaded = Action(
     Receivers return nothing useful; results are ignored.
     """,
 )
+
+backlog_report = Action(
+    "backlog_report",
+    """What is waiting to go out on a site, for ``manage.py queue_status``
+    (work a plugin keeps in its own tables, which the core cannot read).
+
+    Arguments: ``site``.
+    Each receiver returns a ``list`` of dicts, one per line of the report:
+    ``{"label": str, "count": int, "oldest_seconds": int | None, "note": str}``
+    (``oldest_seconds``: how long the oldest of them has waited, None if
+    unknown or nothing waits), optionally with ``"queued": True`` on lines
+    that count towards the queued backlog ``--fail-over`` watches.
+    """,
+)
