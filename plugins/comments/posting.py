@@ -220,8 +220,8 @@ def _announce_posted(comment_id: int) -> None:
 
 
 def _announce_published(comment_id: int) -> None:
-    pagecache.purge()
     comment = PageComment.objects.select_related("page", "wagtail_site").get(pk=comment_id)
+    pagecache.purge(comment.page_id)
     hooks.comment_published.send(comment.wagtail_site, page=comment.page.specific, comment=comment_data(comment))
     if comment.parent_id != comment.pk:
         tasks.notify_followers.enqueue(comment.pk)
@@ -317,7 +317,7 @@ def moderate(comments, state: str, user) -> int:
             if state == CommentState.APPROVED:
                 transaction.on_commit(partial(_announce_published, comment.pk))
             elif was_visible:
-                transaction.on_commit(pagecache.purge)
+                transaction.on_commit(partial(pagecache.purge, comment.page_id))
     return changed
 
 
@@ -397,7 +397,7 @@ def toggle_like(comment_id: int, user) -> tuple[bool, int]:
         flag, created = CommentFlag.objects.get_or_create(comment=comment, user=user, flag=LIKEDIT_FLAG)
         if not created:
             flag.delete()
-    transaction.on_commit(pagecache.purge)
+    transaction.on_commit(partial(pagecache.purge, comment.page_id))
     return created, CommentFlag.objects.filter(comment=comment, flag=LIKEDIT_FLAG).count()
 
 
@@ -420,6 +420,6 @@ def flag_for_removal(comment_id: int, user) -> bool:
         held.state = CommentState.PENDING
         held.held_reason = f"flagged by {flags} people"
         held.save()
-        transaction.on_commit(pagecache.purge)
+        transaction.on_commit(partial(pagecache.purge, held.page_id))
         transaction.on_commit(partial(tasks.alert_moderators.enqueue, comment.pk))
     return True

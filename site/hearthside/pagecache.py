@@ -22,12 +22,23 @@ SKIPPED_PREFIXES = ("/admin/", "/django-admin/", "/api/", "/static/", "/media/",
 STORED_HEADERS = ("Content-Type", "Content-Language", "Link", "X-Frame-Options")
 
 
-def purge() -> None:
-    """Forget every cached page."""
+def purge(page_id: int | None = None) -> None:
+    """Forget every cached page. With ``page_id`` (a page whose own content
+    changed, e.g. its comments), also ask the CDN or proxy in front
+    (WAGTAILFRONTENDCACHE) to drop that page's URLs; Wagtail itself purges
+    it there on publish and unpublish."""
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, 1, None)
+    if page_id is not None and getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        from wagtail.contrib.frontend_cache.utils import purge_page_from_cache
+        from wagtail.models import Page
+
+        page = Page.objects.filter(pk=page_id).first()
+        if page is not None:
+            # Wagtail's backends log a CDN that does not answer; a page view must not fail for it.
+            purge_page_from_cache(page)
 
 
 def _request_is_cacheable(request) -> bool:

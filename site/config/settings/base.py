@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "django_rq",
     # /health/ (hearthside.health): its page template; the checks themselves are ours to pick.
     "health_check",
+    # Purges a CDN or reverse proxy on publish and unpublish (WAGTAILFRONTENDCACHE below);
+    # hearthside.pagecache.purge(page_id) asks it for pages whose comments change.
+    "wagtail.contrib.frontend_cache",
     "anymail",
     "django_comments_xtd",
     "phonenumber_field",
@@ -192,6 +195,22 @@ TAGGIT_CASE_INSENSITIVE = True
 HEARTHSIDE_DEFAULT_THEME = "hearth"
 # Anonymous page cache: seconds a rendered page is kept (0 turns it off).
 HEARTHSIDE_PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+# A CDN or caching proxy in front (Wagtail's frontend cache invalidation): pages
+# are purged from it when published, unpublished, or their comments change.
+# FRONTEND_CACHE_URL is a proxy taking HTTP PURGE (Varnish, nginx, Fastly's
+# API endpoint...); Cloudflare takes a zone id and an API token.
+WAGTAILFRONTENDCACHE = {}
+if env("FRONTEND_CACHE_URL", default=""):
+    WAGTAILFRONTENDCACHE["proxy"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": env("FRONTEND_CACHE_URL"),
+    }
+if env("CLOUDFLARE_ZONE_ID", default=""):
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "ZONEID": env("CLOUDFLARE_ZONE_ID"),
+        "BEARER_TOKEN": env("CLOUDFLARE_API_TOKEN", default=""),
+    }
 
 # Public forms outside the API: (name, path pattern, methods, rate per client IP).
 HEARTHSIDE_RATE_LIMITS = [
