@@ -125,3 +125,31 @@ def test_health_says_the_database_is_down_when_it_cannot_be_reached():
     # The local-memory cache does not need the database.
     assert checks["Cache(alias='default')"] == "OK"
     assert "secret" not in body
+
+
+def test_logs_are_json_lines_unless_asked_for_text():
+    emit = "import logging; logging.getLogger('hearthside.test').warning('Disk %s is full', 'sda')"
+    result = manage("shell", "--no-imports", "-c", emit)
+    assert result.returncode == 0, result.stderr
+    (line,) = [line for line in result.stderr.splitlines() if "hearthside.test" in line]
+    record = json.loads(line)
+    assert record["message"] == "Disk sda is full"
+    assert record["level"] == "WARNING" and record["logger"] == "hearthside.test"
+    assert "time" in record
+
+    result = manage("shell", "--no-imports", "-c", emit, env={**REALISTIC_ENV, "LOG_FORMAT": "text"})
+    assert result.returncode == 0, result.stderr
+    assert "Disk sda is full" in result.stderr
+    assert not result.stderr.lstrip().startswith("{")
+
+
+@pytest.mark.parametrize("env, backend", [
+    (REALISTIC_ENV, "django_tasks_rq.RQBackend"),
+    ({k: v for k, v in REALISTIC_ENV.items() if k != "REDIS_URL"}, "django_tasks_db.DatabaseBackend"),
+    ({**REALISTIC_ENV, "TASK_BACKEND": "django_tasks_db.DatabaseBackend"}, "django_tasks_db.DatabaseBackend"),
+])
+def test_tasks_go_to_redis_when_there_is_one(env, backend):
+    show = "from django.conf import settings; print(settings.TASKS['default']['BACKEND'])"
+    result = manage("shell", "--no-imports", "-c", show, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == backend

@@ -76,3 +76,26 @@ WHITENOISE_MAX_AGE = env.int("WHITENOISE_MAX_AGE", default=31536000)
 # Load balancers probe /health/ over plain HTTP (hearthside.health answers it
 # before SecurityMiddleware too; this keeps it so if that middleware moves).
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+
+# Logs as one JSON object per line (LOG_FORMAT=json, the default here), for a
+# log collector to index; LOG_FORMAT=text keeps the plain lines of development.
+if env("LOG_FORMAT", default="json") == "json":
+    LOGGING["formatters"] = {  # noqa: F405
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+    }
+    LOGGING["handlers"]["console"]["formatter"] = "json"  # noqa: F405
+
+# The task queue on Redis when there is one: any number of `rqworker`s share it.
+# Without REDIS_URL, tasks stay in the database for `db_worker`.
+TASKS = {
+    "default": {
+        "BACKEND": env(
+            "TASK_BACKEND",
+            default="django_tasks_rq.RQBackend" if REDIS_URL else "django_tasks_db.DatabaseBackend",
+        )
+    }
+}
