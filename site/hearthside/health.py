@@ -13,6 +13,8 @@ import datetime
 from asgiref.sync import async_to_sync
 from django.db import Error as DatabaseError
 from django.db import connections, router
+from django.core.cache import caches
+from health_check import checks
 from health_check.base import HealthCheck
 from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
@@ -87,12 +89,28 @@ class TaskQueue(HealthCheck):
             ) from error
 
 
+@dataclasses.dataclass
+class Cache(checks.Cache):
+    """django-health-check's cache check, saying what a failure means: with
+    django-redis ignoring errors (production's Redis cache), a down Redis
+    shows only as a value that does not come back."""
+
+    async def run(self):
+        try:
+            await super().run()
+        except ServiceUnavailable as error:
+            raise ServiceUnavailable(
+                f"Cache {self.alias!r} ({caches[self.alias].__class__.__name__}) did not give back a value "
+                "just written: its server is down or unreachable"
+            ) from error
+
+
 class HealthView(HealthCheckView):
     # Not django-health-check's defaults (DNS, mail, storage): an SMTP server
     # or a media disk being slow must not take the web process out of rotation.
     checks = (
         "health_check.checks.Database",
-        "health_check.checks.Cache",
+        Cache,
         TaskQueue,
     )
 

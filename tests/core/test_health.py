@@ -82,7 +82,10 @@ def test_redis_down_is_500_naming_the_cache_and_the_task_queue(client, settings)
 
     assert response.status_code == 500
     assert body["Database(alias='default')"] == "OK"
-    assert body["Cache(alias='default')"].startswith("Unavailable")
+    assert body["Cache(alias='default')"] == (
+        "Unavailable: Cache 'default' (RedisCache) did not give back a value just written: "
+        "its server is down or unreachable"
+    )
     assert body["TaskQueue(alias='default')"] == (
         "Unavailable: Redis of task queue 'default' at 127.0.0.1:1/0 is not answering (ConnectionError)"
     )
