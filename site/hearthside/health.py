@@ -11,9 +11,9 @@ import dataclasses
 import datetime
 
 from asgiref.sync import async_to_sync
+from django.core.cache import caches
 from django.db import Error as DatabaseError
 from django.db import connections, router
-from django.core.cache import caches
 from health_check import checks
 from health_check.base import HealthCheck
 from health_check.exceptions import ServiceUnavailable
