@@ -20,7 +20,7 @@ from wagtail.admin.ui.components import Component
 
 from hearthside.admin_views import SiteScreenMixin
 from hearthside.extending.activation import is_active
-from hearthside.shortcuts import request_site, site_label
+from hearthside.shortcuts import csv_safe, request_site, site_label
 
 from . import dashboard
 from .forms import PeriodForm
@@ -69,9 +69,7 @@ class DashboardView(SiteScreenMixin, TemplateView):
         writer = csv.writer(response)
         writer.writerow(chart.table_columns())
         for row in chart.csv_rows():
-            # A cell starting with = + - @ would run as a formula in a spreadsheet.
-            writer.writerow([f"'{cell}" if isinstance(cell, str) and cell[:1] in "=+-@\t\r" and not _number(cell)
-                             else cell for cell in row])
+            writer.writerow([csv_safe(cell) for cell in row])
         return response
 
     @property
@@ -98,14 +96,6 @@ class DashboardView(SiteScreenMixin, TemplateView):
             subtitle=self.get_page_subtitle(),
         )
         return context
-
-
-def _number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 class SummaryPanel(Component):

@@ -66,7 +66,7 @@ from wagtail.models import Site
 
 from hearthside import pagecache
 from hearthside.admin_views import SiteScreenMixin
-from hearthside.shortcuts import plural, request_site, site_label
+from hearthside.shortcuts import csv_safe, plural, request_site, site_label
 
 from . import consent, hooks, imports, preferences
 from .channels import channels_for
@@ -192,14 +192,6 @@ class SelectColumn(BaseColumn):
 
     header_template_name = "members/admin/_select_header.html"
     cell_template_name = "members/admin/_select_cell.html"
-
-
-def csv_safe(value):
-    """Text that a spreadsheet would run as a formula (=, +, -, @ first) gets a
-    leading apostrophe: names and tags are typed by the public."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 class _ChunkedRows:

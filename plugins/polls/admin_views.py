@@ -51,7 +51,7 @@ from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.views import chooser, snippets
 
 from hearthside.admin_views import SiteScreenMixin
-from hearthside.shortcuts import request_site, site_label
+from hearthside.shortcuts import csv_safe, request_site, site_label
 
 from .models import Choice, Poll, Vote
 from .templates import READY_MADE, member_channels
@@ -86,14 +86,6 @@ def can_view_results(user) -> bool:
 
 def can_add_polls(user) -> bool:
     return user.is_active and user.has_perm(ADD_PERMISSION)
-
-
-def csv_safe(value):
-    """Text a spreadsheet would run as a formula (=, +, -, @ first) gets a
-    leading apostrophe: voters type what they like."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 class SiteScopedMixin:

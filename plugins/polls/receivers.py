@@ -1,7 +1,6 @@
 """The polls plugin's receivers: an erased member's votes stay counted but
 no longer say whose they were; editing or deleting a poll drops the cached
 pages, since a closed poll's results are cached with the pages showing them."""
-from functools import partial
 
 from django.db import transaction
 from django.db.models import CharField, Value
@@ -41,4 +40,4 @@ if member_hooks is not None:
 @receiver(post_save, sender=Poll, dispatch_uid="polls_purge_pages_on_save")
 @receiver(post_delete, sender=Poll, dispatch_uid="polls_purge_pages_on_delete")
 def purge_pages_showing_polls(sender, instance, **kwargs):
-    transaction.on_commit(partial(pagecache.purge))
+    transaction.on_commit(pagecache.purge)
