@@ -24,6 +24,7 @@ from hearthside.shortcuts import csv_safe, request_site, site_label
 
 from . import dashboard
 from .forms import PeriodForm
+from .period import DEFAULT_DAYS, Period
 
 VIEW_PERMISSION = "insights.view_insights"
 LABEL = "insights"
@@ -109,8 +110,6 @@ class SummaryPanel(Component):
         self.site = site
 
     def get_context_data(self, parent_context):
-        from .period import DEFAULT_DAYS, Period
-
         period = Period.last(DEFAULT_DAYS)
         sections = [section for section in dashboard.sections(self.site, period, summary=True) if section.figures]
         return {"sections": sections, "period": period, "dashboard_url": reverse("insights_admin:dashboard")}
