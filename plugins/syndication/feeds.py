@@ -52,7 +52,9 @@ from taggit.models import Tag
 from wagtail.blocks import StreamValue
 from wagtail.models import Page, Site, get_page_models
 
+from hearthside import pagecache
 from hearthside.extending.gate import page_types_of_inactive_plugins
+from hearthside.pagecache import cache_for_anonymous
 from hearthside.themes.current import current_theme_name
 
 from .config import settings_for
@@ -82,6 +84,8 @@ def invalidate_feeds(site) -> None:
     # Strictly increasing, so two changes within one clock tick still differ.
     previous = cache.get(key) or 0
     cache.set(key, max(time.time_ns(), previous + 1), None)
+    # The page cache's copies of the feeds go too.
+    pagecache.purge()
 
 
 def feeds_version(site) -> int:
@@ -390,7 +394,9 @@ class SiteRSSFeed(Feed):
             response = super().__call__(request, *args, **kwargs)
             rendered = RenderedFeed(content=response.content, content_type=response["Content-Type"])
             cache.set(key, rendered, _cache_seconds())
-        return rendered.response(request, last_modified=version // 1_000_000_000)
+        # The same bytes for every reader: the core's page cache may keep them
+        # too, which answers the next readers before any of this runs.
+        return cache_for_anonymous(rendered.response(request, last_modified=version // 1_000_000_000))
 
     def get_object(self, request, *args, **kwargs) -> FeedSource:
         site = _request_site(request)

@@ -3,7 +3,10 @@
 Sits just below WhiteNoise so a hit costs one cache round trip and none of
 the session, auth or theme work. Anything personal (a session cookie, an
 Authorization header, a response that sets a cookie or says private) is never
-cached. :func:`purge` drops every cached page at once by bumping a generation
+cached. HTML is cached; a view whose other responses are the same for every
+anonymous visitor (a feed) opts them in with :func:`cache_for_anonymous`, and
+a hit answers conditional GETs (If-None-Match, If-Modified-Since) with a 304
+from the stored ETag and Last-Modified. :func:`purge` drops every cached page at once by bumping a generation
 number; the core purges on publish, unpublish, plugin and theme changes, and
 plugins call it when their own content on pages changes.
 """
@@ -14,12 +17,23 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import parse_http_date_safe
 
 GENERATION_KEY = "hearthside:page-cache:generation"
 CACHE_HEADER = "X-Page-Cache"
 # /health/ must report the live state, never a stored copy.
 SKIPPED_PREFIXES = ("/admin/", "/django-admin/", "/api/", "/static/", "/media/", "/health/")
-STORED_HEADERS = ("Content-Type", "Content-Language", "Link", "X-Frame-Options")
+STORED_HEADERS = ("Content-Type", "Content-Language", "Link", "X-Frame-Options", "ETag", "Last-Modified")
+OPT_IN_ATTRIBUTE = "hearthside_cache_for_anonymous"
+
+
+def cache_for_anonymous(response):
+    """Let the page cache keep ``response`` although it is not HTML (a feed:
+    the same bytes for every anonymous reader); returns it. The cached copy
+    goes with every purge, like the pages."""
+    setattr(response, OPT_IN_ATTRIBUTE, True)
+    return response
 
 
 def purge(page_id: int | None = None) -> None:
@@ -59,7 +73,7 @@ def _response_is_cacheable(response) -> bool:
         and not response.cookies
         and "private" not in cache_control
         and "no-store" not in cache_control
-        and "text/html" in response.get("Content-Type", "")
+        and ("text/html" in response.get("Content-Type", "") or getattr(response, OPT_IN_ATTRIBUTE, False))
     )
 
 
@@ -89,6 +103,11 @@ class PageCacheMiddleware:
                 response[name] = value
             response["Content-Length"] = str(len(content))
             response[CACHE_HEADER] = "hit"
+            if response.has_header("ETag") or response.has_header("Last-Modified"):
+                last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+                return get_conditional_response(
+                    request, etag=response.get("ETag"), last_modified=last_modified, response=response
+                )
             return response
         response = self.get_response(request)
         if request.method == "GET" and _response_is_cacheable(response):

@@ -64,3 +64,18 @@ def test_the_cache_can_be_turned_off(client, root_page, settings):
     page = make_standard(root_page, title="Opening hours")
     client.get(page.url)
     assert "X-Page-Cache" not in client.get(page.url)
+
+
+def test_non_html_is_cached_only_when_its_view_opts_in(rf, settings):
+    from django.http import HttpResponse
+
+    from hearthside.pagecache import PageCacheMiddleware, cache_for_anonymous
+
+    answers = {"/plain.txt": lambda: HttpResponse("plain", content_type="text/plain"),
+               "/feed.xml": lambda: cache_for_anonymous(HttpResponse("<rss/>", content_type="application/rss+xml"))}
+    middleware = PageCacheMiddleware(lambda request: answers[request.path]())
+
+    for path in answers:
+        middleware(rf.get(path))
+    assert "X-Page-Cache" not in middleware(rf.get("/plain.txt"))
+    assert middleware(rf.get("/feed.xml"))["X-Page-Cache"] == "hit"

@@ -280,6 +280,28 @@ def test_a_reader_with_the_current_feed_gets_304(client, pages, kind):
     assert client.get(site_feed(kind), HTTP_IF_MODIFIED_SINCE=long_ago).status_code == 200
 
 
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_the_page_cache_serves_the_feed_and_its_304s_without_queries(
+    client, site, pages, kind, django_assert_num_queries
+):
+    first = client.get(site_feed(kind))
+    assert first["X-Page-Cache"] == "miss"
+
+    with django_assert_num_queries(0):
+        again = client.get(site_feed(kind))
+        unchanged = client.get(site_feed(kind), HTTP_IF_NONE_MATCH=first["ETag"])
+        by_date = client.get(site_feed(kind), HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+
+    assert again["X-Page-Cache"] == "hit" and again.content == first.content
+    assert again["ETag"] == first["ETag"] and again["Content-Type"] == first["Content-Type"]
+    assert unchanged.status_code == 304 and unchanged.content == b"" and unchanged["ETag"] == first["ETag"]
+    assert by_date.status_code == 304
+    assert client.get(site_feed(kind), HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
+
+    invalidate_feeds(site)
+    assert client.get(site_feed(kind))["X-Page-Cache"] == "miss", "a feed change purges the page cache's copy"
+
+
 def test_each_feed_has_its_own_etag(client, journal, pages):
     etags = {client.get(path)["ETag"] for path in (site_feed(), site_feed("atom"), section_feed(journal))}
     assert len(etags) == 3
