@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test e2e bench install install-dev demo clean
+.PHONY: run test e2e bench bench-insights install install-dev demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,10 +44,12 @@ test: install-dev
 e2e: install-dev
 	$(BIN)/python -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
 
+# W1-W5 (bench/run.py): bench/results/<date>.json and one table.
 bench: install-dev
-	$(BIN)/python bench/pages/run.py
-	$(BIN)/python bench/syndication/run.py
-	$(BIN)/python bench/insights/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench-insights: install-dev
+	$(BIN)/python bench/insights/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var static_collected media

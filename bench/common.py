@@ -70,6 +70,23 @@ def log_header(header: str) -> None:
     log("-" * len(header))
 
 
+def print_figures(figures: list[dict]) -> None:
+    """The suite's table: each figure (a dict with workload, figure, value,
+    unit "x" | "rise" | other, target, pass, baseline) on a line."""
+    log_header(f"{'workload':<9} {'figure':<46} {'value':>10}  {'target':<8} {'':<5} baseline")
+    for item in figures:
+        value = item["value"]
+        if item["unit"] == "x":
+            shown = f"{value:.2f}x"
+        elif item["unit"] == "rise":
+            shown = f"{value:+.0%}"
+        else:
+            shown = str(value)
+        verdict = "" if item["pass"] is None else ("PASS" if item["pass"] else "FAIL")
+        log(f"{item['workload']:<9} {item['figure']:<46} {shown:>10}  {item['target'] or '-':<8} "
+            f"{verdict:<5} {item['baseline']}")
+
+
 def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count:,} {one if count == 1 else many or one + 's'}"
 

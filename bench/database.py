@@ -81,8 +81,15 @@ class PostgresDatabase:
         return f"{self.name}_tpl_{migrations_key()}"[:63]
 
     def _reusable_template(self, conn) -> str | None:
-        """The migrated template to start from (with --reuse-db)."""
-        return self.migrated_template if self._exists(conn, self.migrated_template) else None
+        """The migrated template to start from (with --reuse-db): ours, else
+        another bench's of the same migrations (a migrated schema is a
+        migrated schema)."""
+        if self._exists(conn, self.migrated_template):
+            return self.migrated_template
+        row = conn.execute("select datname from pg_database where datname like %s and datname like %s "
+                           "order by datname limit 1",
+                           [r"%bench%", r"%\_tpl\_" + migrations_key()]).fetchone()
+        return row[0] if row else None
 
     def _from_filled_template(self, conn, started: float) -> bool:
         """Made the database from a template that holds data too (with

@@ -188,16 +188,6 @@ class Database(PostgresDatabase):
         self.how = f"copied today's seeded template {seeded} in {time.perf_counter() - started:.1f}s"
         return True
 
-    def _reusable_template(self, conn) -> str | None:
-        """Ours, else another bench's template of the same migrations (the
-        syndication bench makes one): a migrated schema is a migrated schema."""
-        if self._exists(conn, self.migrated_template):
-            return self.migrated_template
-        row = conn.execute("select datname from pg_database where datname like %s and datname like %s "
-                           "order by datname limit 1",
-                           [r"%bench%", r"%\_tpl\_" + migrations_key()]).fetchone()
-        return row[0] if row else None
-
     def keep_seeded(self, args, seeded: dict) -> str:
         """Copy the freshly seeded database as today's seeded template (older
         ones of the same size go: their data is laid out back from another day)."""

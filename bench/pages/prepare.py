@@ -1,16 +1,19 @@
-"""Build the benchmark's database: migrate, load the demo, pick the article.
+"""Build the benchmark's database: migrate, load the demo, pick the article,
+give a copy of it 50 comments, fill the site feed to 50 full-content items.
 
 Run by run.py as a subprocess, in the throwaway environment it sets up
-(DATABASE_URL, MEDIA_ROOT, production settings...). One process does all
-three steps, which saves two Django start-ups over separate manage.py calls.
+(DATABASE_URL, MEDIA_ROOT, production settings...). One process does every
+step, which saves Django start-ups over separate manage.py calls.
 
-    python bench/pages/prepare.py OUT.json [--skip-build]
+    python bench/pages/prepare.py OUT.json [--skip-migrate]
 
-With --skip-build (the database came from run.py's prepared-state cache)
-it only picks the article. Writes {"article": {...}, "timings": {...}}.
+With --skip-migrate the database is already migrated (run.py copied a
+migrated PostgreSQL template). Writes {"article": {...}, "discussed":
+{...}, "feed": {...}, "timings": {...}}.
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import sys
@@ -67,12 +70,15 @@ def pick_article() -> dict:
     }
 
 
-DISCUSSION_THREADS = 40
-DISCUSSION_COMMENTS = 200
+# W2's article: 10 threads of 5 comments (a comment, two replies, a reply to
+# the first reply and one to that).
+DISCUSSION_THREADS = 10
+# W3's feed: the site feed lists this many pages (plugins.syndication.feeds.FEED_LENGTH).
+FEED_ITEMS = 50
 
 
 def add_discussed_copy(article_info: dict) -> dict | None:
-    """A published copy of the article carrying 200 approved comments in
+    """A published copy of the article carrying 50 approved comments in
     nested threads; the original is left without comments, so the two are
     the same article with and without a conversation. None when the comments
     plugin is not installed."""
@@ -122,22 +128,47 @@ def add_discussed_copy(article_info: dict) -> dict | None:
     return {"id": copy.pk, "title": copy.title, "path": parts[2], "comments": made}
 
 
+def fill_site_feed(article_info: dict) -> dict:
+    """Published copies of the article until the site feed has FEED_ITEMS
+    pages to list, and feeds set to carry each page's whole content."""
+    from wagtail.models import Site
+
+    from hearthside.models.pages import ArticlePage
+    from plugins.syndication.config import save_settings, settings_for
+    from plugins.syndication.feeds import FEED_LENGTH
+
+    article = ArticlePage.objects.get(pk=article_info["id"])
+    live = ArticlePage.objects.live().public().count()
+    for number in range(max(0, FEED_ITEMS - live)):
+        copy = article.copy(
+            update_attrs={"slug": f"{article.slug}-{number + 2}", "title": f"{article.title} ({number + 2})"},
+            keep_live=False,
+        )
+        copy.save_revision().publish()
+    site = Site.objects.get(is_default_site=True)
+    save_settings(site, dataclasses.replace(settings_for(site), full_content_feeds=True))
+    return {"path": "/syndication/feed/", "items": min(FEED_LENGTH, ArticlePage.objects.live().public().count()),
+            "full_content": True}
+
+
 def main(argv: list[str]) -> None:
     out_path = Path(argv[0])
-    skip_build = "--skip-build" in argv[1:]
+    skip_migrate = "--skip-migrate" in argv[1:]
 
     started = time.perf_counter()
     import django
 
     django.setup()
     timings = {"django_setup": round(time.perf_counter() - started, 2)}
-    if not skip_build:
+    if not skip_migrate:
         timings["migrate"] = _call("migrate", interactive=False, verbosity=0)
-        timings["load_demo"] = _call("load_demo")
+    timings["load_demo"] = _call("load_demo")
     article = pick_article()
     result = {"article": article, "timings": timings}
-    if not skip_build:
-        result["discussed"] = add_discussed_copy(article)
+    result["discussed"] = add_discussed_copy(article)
+    step_started = time.perf_counter()
+    result["feed"] = fill_site_feed(article)
+    timings["fill_feed"] = round(time.perf_counter() - step_started, 2)
     out_path.write_text(json.dumps(result, indent=2))
 
 
