@@ -14,6 +14,12 @@ live server answers from another thread and must see the test's data;
 serialized rollback, because the flush after each transactional test also
 wipes what the migrations created (Wagtail's root page and default site, the
 Editors and Moderators groups), which the next test's ``load_demo`` needs.
+
+Every tab listens for Content-Security-Policy violations (the
+``securitypolicyviolation`` events of each page and frame, and the console
+errors Chromium logs for them, which also cover frames that run no script):
+a test whose tabs met any fails, listing them, even if its own assertions
+passed.
 """
 import os
 import re
@@ -48,6 +54,19 @@ TIMEOUT_MS = 20_000
 # Only the live server is reachable; anything else (the admin's Gravatar
 # avatars, say) is refused at once instead of waiting on a closed network.
 NOT_LOCAL = re.compile(r"^(?!(?:https?://(?:localhost|127\.0\.0\.1)[:/])|data:|blob:|about:)")
+# Runs in every document and frame before the page's own scripts. Report-only
+# violations count too: they are what the enforced policy would block.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__hearthsideCSPViolation({
+    directive: event.effectiveDirective,
+    blocked: event.blockedURI,
+    source: event.sourceFile ? `${event.sourceFile}:${event.lineNumber}` : "",
+    sample: event.sample,
+    page: document.location.href,
+  });
+});
+"""
 
 
 @dataclass(frozen=True)
@@ -142,11 +161,53 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-def _new_tab(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    context.route(NOT_LOCAL, lambda route: route.abort())
-    return context, context.new_page()
+class Tab:
+    """A browser context with one page, and the CSP violations it has met."""
+
+    def __init__(self, browser):
+        self.violations: list[str] = []
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.context.route(NOT_LOCAL, lambda route: route.abort())
+        self.context.expose_binding("__hearthsideCSPViolation", self._on_violation_event)
+        self.context.add_init_script(REPORT_CSP_VIOLATIONS)
+        self.page = self.context.new_page()
+        self.page.on("console", self._on_console)
+
+    def _on_violation_event(self, source, violation):
+        where = f" at {violation['source']}" if violation["source"] else ""
+        sample = f" ({violation['sample']})" if violation["sample"] else ""
+        self.violations.append(
+            f"{violation['page']}: {violation['directive']} blocked {violation['blocked'] or 'inline'}{where}{sample}"
+        )
+
+    def _on_console(self, message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.violations.append(f"{message.location.get('url') or self.page.url}: {message.text}")
+
+    def csp_violations(self) -> list[str]:
+        """What was reported so far, once the events still on their way have arrived."""
+        try:
+            self.page.evaluate("() => new Promise((resolve) => setTimeout(resolve, 50))")
+        except Exception:  # a closed or navigating page has nothing more to say
+            pass
+        return list(dict.fromkeys(self.violations))
+
+
+def _new_tab(request, browser):
+    tab = Tab(browser)
+    request.node.e2e_tabs = [*getattr(request.node, "e2e_tabs", []), tab]
+    return tab.context, tab.page
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Fail a test, after its own assertions, if any of its tabs met a CSP violation."""
+    result = yield
+    violations = [violation for tab in getattr(item, "e2e_tabs", []) for violation in tab.csp_violations()]
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations), pytrace=False)
+    return result
 
 
 def _close_tab(request, context, page, role, screenshot_dir):
@@ -168,7 +229,7 @@ def visitor(request, browser, screenshot_dir):
     from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)
-    context, page = _new_tab(browser)
+    context, page = _new_tab(request, browser)
     yield page
     _close_tab(request, context, page, "visitor", screenshot_dir)
 
@@ -179,7 +240,7 @@ def admin(request, browser, live_server, screenshot_dir):
     from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)
-    context, page = _new_tab(browser)
+    context, page = _new_tab(request, browser)
     page.goto(live_server.url + "/admin/")
     expect(page).to_have_url(re.compile(r"/admin/login/"))
     page.get_by_label("Username").fill(ADMIN_USERNAME)

@@ -3,7 +3,13 @@
 Everything that differs between machines comes from environment variables
 (see docs/configuration.md); dev, test and production only change defaults.
 """
+import base64
+import hashlib
+import re
+from pathlib import Path
+
 import environ
+from csp import constants as csp
 
 from config.paths import REPO_ROOT, VAR_DIR
 from hearthside.extending.discovery import discover_plugins
@@ -54,6 +60,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    # Content-Security-Policy (hearthside.csp.CSPMiddleware below): its checks and {% load csp %}.
+    "csp",
     "django_tasks",
     "django_tasks_db",
     # The RQ task backend's queues (TASK_BACKEND=django_tasks_rq.RQBackend); no tables of its own.
@@ -84,6 +92,9 @@ MIDDLEWARE = [
     "hearthside.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above the page cache, so a cached page gets the policy too; it reads the
+    # X-Frame-Options that XFrameOptionsMiddleware (further down) has set.
+    "hearthside.csp.CSPMiddleware",
     # Before sessions: a cached anonymous page needs nothing below it.
     "hearthside.pagecache.PageCacheMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -117,6 +128,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "hearthside.context_processors.theme",
+                # {{ CSP_NONCE }}, for an inline <script>/<style> on a response the page cache never keeps.
+                "csp.context_processors.nonce",
             ],
             "builtins": ["hearthside.templatetags.slots"],
             "loaders": [
@@ -370,6 +383,66 @@ SPECTACULAR_SETTINGS = {
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_CREDENTIALS = env.bool("CORS_ALLOW_CREDENTIALS", default=False)
+
+# Content-Security-Policy (django-csp; docs/configuration.md, "Content Security
+# Policy"). One policy for dev, test and production, so a theme, plugin or admin
+# screen that breaks it fails the browser tests. Scripts and styles come from
+# the site's own static files; a nonce is for responses the page cache never
+# keeps (a cached page would carry an old one), so public templates use none.
+# Each CSP_<DIRECTIVE> variable adds sources to that directive (site and admin);
+# CSP_EXTRA_SOURCES adds the origins that serve uploads (a CDN in front of
+# MEDIA_URL) to img-src and media-src.
+def _csp_sources(variable, *sources):
+    return [*sources, *env.list(variable, default=[])]
+
+
+def _csp_error_page_style_hashes(themes_dir):
+    """Each theme's 500.html stands alone (Django renders it with no context, so
+    no nonce, and nothing it links to may be what broke): its <style> goes by hash."""
+    hashes = []
+    for page in sorted(Path(themes_dir).glob("*/templates/500.html")):
+        for css in re.findall(r"<style>(.*?)</style>", page.read_text(), re.S):
+            hashes.append(f"'sha256-{base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()}'")
+    return hashes
+
+
+_csp_uploads = env.list("CSP_EXTRA_SOURCES", default=[])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": _csp_sources("CSP_SCRIPT_SRC", csp.SELF, csp.NONCE),
+        "style-src": _csp_sources(
+            "CSP_STYLE_SRC", csp.SELF, csp.NONCE, *_csp_error_page_style_hashes(HEARTHSIDE_THEMES_DIR)
+        ),
+        # data: for the small inline images stylesheets and Swagger UI use.
+        "img-src": _csp_sources("CSP_IMG_SRC", csp.SELF, "data:", *_csp_uploads),
+        "media-src": _csp_sources("CSP_MEDIA_SRC", csp.SELF, *_csp_uploads),
+        "font-src": _csp_sources("CSP_FONT_SRC", csp.SELF),
+        "connect-src": _csp_sources("CSP_CONNECT_SRC", csp.SELF),
+        # Embeds (EmbedBlock, rich text) frame their provider: list it in CSP_FRAME_SRC.
+        "frame-src": _csp_sources("CSP_FRAME_SRC", csp.SELF),
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        # Per response, from X-Frame-Options (hearthside.csp): 'self' for SAMEORIGIN.
+        "frame-ancestors": [csp.NONE],
+    },
+}
+# Wagtail's admin, whose directives replace the site's under these prefixes.
+HEARTHSIDE_CSP_ADMIN_PREFIXES = ["/admin/"]
+# No nonce or hash in these: next to one, browsers ignore 'unsafe-inline'.
+HEARTHSIDE_CSP_ADMIN_DIRECTIVES = {
+    # Wagtail writes inline <script>s with no nonce: chooser widgets, InlinePanel,
+    # date pickers. (Our own admin templates load their scripts from files.)
+    "script-src": _csp_sources("CSP_SCRIPT_SRC", csp.SELF, csp.UNSAFE_INLINE),
+    # Wagtail's bundled libraries insert <style> elements, and an update's email
+    # preview (an iframe's srcdoc, under this policy) is styled inline like all email.
+    "style-src": _csp_sources("CSP_STYLE_SRC", csp.SELF, csp.UNSAFE_INLINE),
+    # Avatars from Gravatar (WAGTAIL_GRAVATAR_PROVIDER_URL; no scheme: the page's).
+    "img-src": [*CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"], "www.gravatar.com"],
+    # The dashboard's new-version notice asks Wagtail's site (WAGTAIL_ENABLE_UPDATE_CHECK).
+    "connect-src": [*CONTENT_SECURITY_POLICY["DIRECTIVES"]["connect-src"], "https://releases.wagtail.org"],
+}
 
 # Background work
 TASKS = {"default": {"BACKEND": env("TASK_BACKEND", default="django_tasks_db.DatabaseBackend")}}

@@ -77,6 +77,15 @@ WHITENOISE_MAX_AGE = env.int("WHITENOISE_MAX_AGE", default=31536000)
 # before SecurityMiddleware too; this keeps it so if that middleware moves).
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 
+# The Content-Security-Policy is base.py's (the same in dev and the browser
+# tests). CSP_REPORT_URI has browsers report what it blocks; CSP_REPORT_ONLY
+# sends it as Content-Security-Policy-Report-Only while it is tried on a live site.
+_csp_report_uri = env("CSP_REPORT_URI", default="")
+if _csp_report_uri:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [_csp_report_uri]  # noqa: F405
+if env.bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY, CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY, None  # noqa: F405
+
 # Logs as one JSON object per line (LOG_FORMAT=json, the default here), for a
 # log collector to index; LOG_FORMAT=text keeps the plain lines of development.
 if env("LOG_FORMAT", default="json") == "json":
