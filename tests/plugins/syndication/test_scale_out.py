@@ -22,14 +22,11 @@ what the migrations created (Wagtail's root page and default site).
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
 from collections import Counter
-from email.parser import BytesHeaderParser
 from email.utils import parseaddr
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -41,9 +38,10 @@ from plugins.members.models import Member
 from plugins.syndication.models import Delivery, DeliveryStatus, Update, UpdateStatus
 from tests.factories import make_article
 from tests.plugins.members.factories import make_member
+from tests.support.maildir import Arrivals
+from tests.support.rq_workers import REPO_ROOT, Workers, running
 from tests.support.smtp import SMTPServer
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 REDIS_URL = os.environ.get("HEARTHSIDE_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 BATCH_SIZE = 20
 # Time allowed for anything the workers do; each test takes well under it.
@@ -119,119 +117,6 @@ def worker_environment(smtp: SMTPServer, **overrides) -> dict:
     return env
 
 
-def _stat(pid: int) -> list[str]:
-    # /proc/<pid>/stat: "pid (command) state ppid ..."; the command may hold spaces.
-    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-
-
-def parent_pid(pid: int) -> int:
-    return int(_stat(pid)[1])
-
-
-def running(pid: int) -> bool:
-    try:
-        return _stat(pid)[0] != "Z"
-    except (OSError, IndexError):
-        return False
-
-
-def children_of(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if parent_pid(int(entry.name)) == pid:
-                    found.append(int(entry.name))
-            except (OSError, ValueError, IndexError):
-                pass  # exited while we looked
-    return found
-
-
-def kill_worker(process: subprocess.Popen) -> None:
-    """SIGKILL an RQ worker and its children: the scheduler it forks (in
-    its process group) and the work horse running a job (in a group of its
-    own). The worker first, so it cannot notice its horse dying and tidy up."""
-    children = children_of(process.pid)
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    for child in children:
-        try:
-            os.kill(child, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    process.wait(timeout=10)
-    deadline = time.monotonic() + 10
-    while any(running(child) for child in children) and time.monotonic() < deadline:
-        time.sleep(0.01)
-
-
-class Workers:
-    """``manage.py rqworker`` processes, each logging to a file, each the
-    leader of its own process group."""
-
-    def __init__(self, log_dir: Path):
-        self.log_dir = log_dir
-        self.processes: dict[str, subprocess.Popen] = {}
-
-    def start(self, names, env: dict) -> None:
-        """Start the workers; they register in Redis a few seconds later (wait_ready)."""
-        for name in names:
-            log = open(self.log_dir / f"{name}.log", "wb")
-            self.processes[name] = subprocess.Popen(
-                [
-                    sys.executable, "manage.py", "rqworker", "default",
-                    "--job-class", "django_tasks_rq.Job", "--with-scheduler", "--name", name,
-                ],
-                cwd=REPO_ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-            log.close()
-
-    def wait_ready(self, redis_client) -> None:
-        from rq import Worker
-
-        deadline = time.monotonic() + DEADLINE
-        while {w.name for w in Worker.all(connection=redis_client)} < set(self.processes):
-            for name, process in self.processes.items():
-                assert process.poll() is None, f"worker {name} exited at start:\n{self.log(name)}"
-            assert time.monotonic() < deadline, f"workers did not register in Redis:\n{self.logs()}"
-            time.sleep(0.1)
-
-    def log(self, name: str) -> str:
-        return (self.log_dir / f"{name}.log").read_text(errors="replace")[-3000:]
-
-    def logs(self) -> str:
-        return "\n".join(f"--- {name}\n{self.log(name)}" for name in self.processes)
-
-    def name_of_process(self, pid: int) -> str | None:
-        """Which worker ``pid`` is: the worker itself or its work horse (a child)."""
-        try:
-            parent = parent_pid(pid)
-        except (OSError, ValueError, IndexError):
-            return None  # it has exited already
-        for name, process in self.processes.items():
-            if process.pid in (pid, parent):
-                return name
-        return None
-
-    def kill(self, name: str) -> None:
-        """SIGKILL worker ``name``, its horse and its scheduler, as a crashed machine would."""
-        kill_worker(self.processes[name])
-
-    def alive(self) -> list[str]:
-        return [name for name, process in self.processes.items() if process.poll() is None]
-
-    def stop(self) -> None:
-        # Even a worker that exited by itself may have left its scheduler in its group.
-        for process in self.processes.values():
-            kill_worker(process)
-
-
 @pytest.fixture
 def workers(tmp_path, redis_db):
     started = Workers(tmp_path)
@@ -291,22 +176,6 @@ def wait_for(condition, what: str, workers: Workers, timeout: float = DEADLINE, 
         if time.monotonic() > deadline:
             pytest.fail(f"timed out waiting for {what}\n{workers.logs()}")
         time.sleep(every)
-
-
-class Arrivals:
-    """The addresses of the messages in a Maildir so far, read as they
-    arrive (each file once), quick enough to watch a send as it happens."""
-
-    def __init__(self, mail_dir: Path):
-        self.new = Path(mail_dir) / "new"
-        self.seen: dict[str, str] = {}
-
-    def addresses(self) -> set[str]:
-        for name in os.listdir(self.new):
-            if name not in self.seen:
-                with open(self.new / name, "rb") as message:
-                    self.seen[name] = parseaddr(BytesHeaderParser().parse(message)["To"])[1]
-        return set(self.seen.values())
 
 
 def deliveries_by_status(update) -> dict:
