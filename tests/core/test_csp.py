@@ -9,11 +9,10 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 from csp.constants import NONCE
 from django.http import HttpResponse
 from django.template import engines
-from django.test import RequestFactory, override_settings
+from django.test import RequestFactory
 from django.views.decorators.clickjacking import xframe_options_exempt, xframe_options_sameorigin
 from django.views.defaults import server_error
 
@@ -152,27 +151,6 @@ def test_the_500_pages_inline_style_is_allowed_by_its_hash(site):
     css = re.search(r"<style>(.*?)</style>", response.content.decode(), re.S).group(1)
     digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
     assert f"'sha256-{digest}'" in directives(response["Content-Security-Policy"])["style-src"]
-
-
-def store_embed(url, width=640, height=480):
-    """An embed as an oEmbed provider would have answered, so no network is needed."""
-    from wagtail.embeds.embeds import get_embed_hash
-    from wagtail.embeds.models import Embed
-
-    return Embed.objects.create(
-        url=url, hash=get_embed_hash(url), type="video", width=width, height=height,
-        html=f'<iframe src="about:blank" width="{width}" height="{height}" title="A video"></iframe>',
-    )
-
-
-@pytest.mark.django_db
-def test_a_responsive_embed_carries_its_ratio_without_a_style_attribute():
-    from wagtail.embeds.format import embed_to_frontend_html
-
-    store_embed("https://video.example/v/1")
-    html = embed_to_frontend_html("https://video.example/v/1")
-    assert 'class="responsive-object" data-embed-ratio="75.0%"' in html
-    assert "style=" not in html and "<iframe" in html
 
 
 def test_report_only_mode_sends_the_report_only_header_instead(settings):
