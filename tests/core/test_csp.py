@@ -9,6 +9,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from csp.constants import NONCE
 from django.http import HttpResponse
 from django.template import engines
@@ -105,20 +106,23 @@ def test_wagtails_preview_may_be_framed_by_the_admin_under_the_admins_policy(cli
     assert found["script-src"] == ["'self'", "'unsafe-inline'"]
 
 
+def frame_ancestors(view):
+    return directives(through_middleware(view)["Content-Security-Policy"]).get("frame-ancestors")
+
+
 def test_frame_ancestors_follows_x_frame_options():
-    assert directives(through_middleware(xframe_options_sameorigin(lambda r: HttpResponse()))[
-        "Content-Security-Policy"])["frame-ancestors"] == ["'self'"]
-    denied = HttpResponse()
-    denied["X-Frame-Options"] = "DENY"
-    assert directives(through_middleware(lambda r: denied)["Content-Security-Policy"])["frame-ancestors"] == [
-        "'none'"
-    ]
-    exempt = directives(through_middleware(xframe_options_exempt(lambda r: HttpResponse()))["Content-Security-Policy"])
-    assert "frame-ancestors" not in exempt
+    def denied(request):
+        response = HttpResponse()
+        response["X-Frame-Options"] = "DENY"
+        return response
+
+    assert frame_ancestors(denied) == ["'none'"]
+    assert frame_ancestors(xframe_options_sameorigin(lambda request: HttpResponse())) == ["'self'"]
+    assert frame_ancestors(xframe_options_exempt(lambda request: HttpResponse())) is None
 
 
 def test_nonces_differ_per_request_and_match_the_inline_script():
-    template = engines["django"].from_string('<script nonce="{{ CSP_NONCE }}">document.title = "hi";</script>')
+    template = engines["django"].from_string('<script nonce="{{ CSP_NONCE }}">document.title = "";</script>')
 
     def view(request):
         return HttpResponse(template.render({}, request))
@@ -153,6 +157,27 @@ def test_the_500_pages_inline_style_is_allowed_by_its_hash(site):
     assert f"'sha256-{digest}'" in directives(response["Content-Security-Policy"])["style-src"]
 
 
+def store_embed(url, width=640, height=480):
+    """An embed as an oEmbed provider would have answered, so no network is needed."""
+    from wagtail.embeds.embeds import get_embed_hash
+    from wagtail.embeds.models import Embed
+
+    return Embed.objects.create(
+        url=url, hash=get_embed_hash(url), type="video", width=width, height=height,
+        html=f'<iframe src="about:blank" width="{width}" height="{height}" title="A video"></iframe>',
+    )
+
+
+@pytest.mark.django_db
+def test_a_responsive_embed_carries_its_ratio_without_a_style_attribute():
+    from wagtail.embeds.format import embed_to_frontend_html
+
+    store_embed("https://video.example/v/1")
+    html = embed_to_frontend_html("https://video.example/v/1")
+    assert 'class="responsive-object" data-embed-ratio="75.0%"' in html
+    assert "style=" not in html and "<iframe" in html
+
+
 def test_report_only_mode_sends_the_report_only_header_instead(settings):
     settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = settings.CONTENT_SECURITY_POLICY
     settings.CONTENT_SECURITY_POLICY = None
@@ -165,7 +190,7 @@ PRODUCTION_HEADERS = (
     "import json; from django.http import HttpResponse; from django.test import RequestFactory; "
     "from hearthside.csp import CSPMiddleware; "
     "response = CSPMiddleware(lambda request: HttpResponse())(RequestFactory().get('/')); "
-    "print(json.dumps({name: value for name, value in response.headers.items() if 'Security-Policy' in name}))"
+    "print(json.dumps({name: value for name, value in response.headers.items() if 'Policy' in name}))"
 )
 
 
@@ -203,11 +228,12 @@ def test_extra_sources_come_from_the_environment():
 
 
 def test_deployment_checks_pass_in_report_only_mode():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", env={**REALISTIC_ENV, "CSP_REPORT_ONLY": "true"})
+    env = {**REALISTIC_ENV, "CSP_REPORT_ONLY": "true"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_site_policy_keeps_a_nonce_for_inline_code_and_nothing_unsafe(settings):
+def test_the_site_offers_a_nonce_and_the_admin_none(settings):
     site = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
     assert NONCE in site["script-src"] and NONCE in site["style-src"]
     admin = settings.HEARTHSIDE_CSP_ADMIN_DIRECTIVES
@@ -218,15 +244,20 @@ def test_the_site_policy_keeps_a_nonce_for_inline_code_and_nothing_unsafe(settin
 # nature and shown only in the sandboxed preview) must need nothing the
 # policies refuse, Wagtail's admin aside: no inline script or event handler,
 # no <style> block without a nonce, no style attribute, no javascript: URL.
-TEMPLATE_ROOTS = [REPO_ROOT / "themes", REPO_ROOT / "plugins", REPO_ROOT / "site" / "hearthside" / "templates"]
+TEMPLATE_ROOTS = [REPO_ROOT / "themes", REPO_ROOT / "plugins", REPO_ROOT / "site" / "hearthside"]
 EMAIL_PARTS = ("email", "newsletter")
 INLINE = {
-    "an inline script": re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/(?:ld\+)?json\")[^>]*>", re.I),
+    "an inline script": re.compile(
+        r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/(?:ld\+)?json\")[^>]*>", re.I
+    ),
     "an event handler attribute": re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I),
     "a <style> block without a nonce": re.compile(r"<style(?![^>]*\bnonce=)[^>]*>", re.I),
     "a style attribute": re.compile(r"<[a-z][^>]*\sstyle\s*=", re.I),
     "a javascript: URL": re.compile(r"javascript:", re.I),
 }
+
+
+COMMENTS = r"{#.*?#}|{% comment %}.*?{% endcomment %}"
 
 
 def web_templates():
@@ -240,7 +271,7 @@ def web_templates():
 def test_no_web_template_needs_what_the_policy_refuses():
     found = []
     for relative in web_templates():
-        source = re.sub(r"{#.*?#}|{% comment %}.*?{% endcomment %}", "", (REPO_ROOT / relative).read_text(), flags=re.S)
+        source = re.sub(COMMENTS, "", (REPO_ROOT / relative).read_text(), flags=re.S)
         if relative.name == "500.html":  # stands alone; its <style> goes by hash (above)
             source = re.sub(r"<style>.*?</style>", "", source, flags=re.S)
         found += [f"{relative}: {what}" for what, pattern in INLINE.items() if pattern.search(source)]

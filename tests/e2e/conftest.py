@@ -21,6 +21,7 @@ errors Chromium logs for them, which also cover frames that run no script):
 a test whose tabs met any fails, listing them, even if its own assertions
 passed.
 """
+import contextlib
 import os
 import re
 import shutil
@@ -177,9 +178,9 @@ class Tab:
     def _on_violation_event(self, source, violation):
         where = f" at {violation['source']}" if violation["source"] else ""
         sample = f" ({violation['sample']})" if violation["sample"] else ""
-        self.violations.append(
-            f"{violation['page']}: {violation['directive']} blocked {violation['blocked'] or 'inline'}{where}{sample}"
-        )
+        blocked = violation["blocked"] or "inline"
+        what = f"{violation['directive']} blocked {blocked}{where}{sample}"
+        self.violations.append(f"{violation['page']}: {what}")
 
     def _on_console(self, message):
         if message.type == "error" and "Content Security Policy" in message.text:
@@ -187,10 +188,11 @@ class Tab:
 
     def csp_violations(self) -> list[str]:
         """What was reported so far, once the events still on their way have arrived."""
-        try:
+        from playwright.sync_api import Error as PlaywrightError
+
+        # A closed or navigating page has nothing more to say.
+        with contextlib.suppress(PlaywrightError):
             self.page.evaluate("() => new Promise((resolve) => setTimeout(resolve, 50))")
-        except Exception:  # a closed or navigating page has nothing more to say
-            pass
         return list(dict.fromkeys(self.violations))
 
 
