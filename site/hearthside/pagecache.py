@@ -1,18 +1,25 @@
 """A full-page cache for anonymous visitors.
 
-Sits just below WhiteNoise so a hit costs one cache round trip and none of
-the session, auth or theme work. Anything personal (a session cookie, an
-Authorization header, a response that sets a cookie or says private) is never
-cached. HTML is cached; a view whose other responses are the same for every
-anonymous visitor (a feed) opts them in with :func:`cache_for_anonymous`, and
-a hit answers conditional GETs (If-None-Match, If-Modified-Since) with a 304
-from the stored ETag and Last-Modified. :func:`purge` drops every cached page at once by bumping a generation
-number; the core purges on publish, unpublish, plugin and theme changes, and
-plugins call it when their own content on pages changes.
+Sits just below WhiteNoise so a hit costs at most one cache round trip
+(none for a page this process holds a copy of, see :class:`LocalCopies`) and
+none of the session, auth, theme or Content-Security-Policy work: the page's
+policy is stored with it. Anything personal (a session cookie, an Authorization
+header, a response that sets a cookie, says private or carries a CSP nonce)
+is never cached. HTML is cached; a view whose other responses are the same
+for every anonymous visitor (a feed) opts them in with
+:func:`cache_for_anonymous`, and a hit answers conditional GETs
+(If-None-Match, If-Modified-Since) with a 304 from the stored ETag and
+Last-Modified. :func:`purge` drops every cached page at once by bumping a
+generation number; the core purges on publish, unpublish, plugin and theme
+changes, and plugins call it when their own content on pages changes.
 """
 from __future__ import annotations
 
 import hashlib
+import math
+import threading
+import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,7 +31,12 @@ GENERATION_KEY = "hearthside:page-cache:generation"
 CACHE_HEADER = "X-Page-Cache"
 # /health/ must report the live state, never a stored copy.
 SKIPPED_PREFIXES = ("/admin/", "/django-admin/", "/api/", "/static/", "/media/", "/health/")
-STORED_HEADERS = ("Content-Type", "Content-Language", "Link", "X-Frame-Options", "ETag", "Last-Modified")
+STORED_HEADERS = (
+    "Content-Type", "Content-Language", "Link", "X-Frame-Options", "ETag", "Last-Modified",
+    # Built once, on the miss (hearthside.csp sits below): a hit sends the page's own policy.
+    "Content-Security-Policy", "Content-Security-Policy-Report-Only",
+)
+POLICY_HEADERS = STORED_HEADERS[-2:]
 OPT_IN_ATTRIBUTE = "hearthside_cache_for_anonymous"
 
 
@@ -42,9 +54,11 @@ def purge(page_id: int | None = None) -> None:
     (WAGTAILFRONTENDCACHE) to drop that page's URLs; Wagtail itself purges
     it there on publish and unpublish."""
     try:
-        cache.incr(GENERATION_KEY)
+        generation = cache.incr(GENERATION_KEY)
     except ValueError:
-        cache.set(GENERATION_KEY, 1, None)
+        generation = _fresh_generation()
+        cache.set(GENERATION_KEY, generation, None)
+    _local_copies.saw_generation(generation)
     if page_id is not None and getattr(settings, "WAGTAILFRONTENDCACHE", None):
         from wagtail.contrib.frontend_cache.utils import purge_page_from_cache
         from wagtail.models import Page
@@ -53,6 +67,83 @@ def purge(page_id: int | None = None) -> None:
         if page is not None:
             # Wagtail's backends log a CDN that does not answer; a page view must not fail for it.
             purge_page_from_cache(page)
+
+
+def _fresh_generation() -> int:
+    # From the clock, not 0: after the cache is flushed, copies a process still
+    # holds from before must not match again.
+    return time.time_ns() // 1000
+
+
+def _current_generation(found=None) -> int | None:
+    """The purge generation; None when the shared cache does not answer
+    (Redis down), and then nothing is served from or kept in any copy."""
+    generation = found if found is not None else cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, _fresh_generation(), None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+class LocalCopies:
+    """This process's own copies of the pages it served, least recently used
+    first out past HEARTHSIDE_PAGE_CACHE_LOCAL_BYTES, so a hot page costs no
+    round trip to the shared cache. A copy is good while the generation it
+    was stored under is the current one, and the process rereads the
+    generation at most every HEARTHSIDE_PAGE_CACHE_LOCAL_SECONDS: a purge
+    reaches every process within that time, the purging one at once."""
+
+    def __init__(self):
+        self._entries: OrderedDict[str, tuple] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.generation: int | None = None
+        self._generation_read_at = -math.inf
+        self.clock = time.monotonic
+
+    def generation_if_recent(self, seconds: float) -> int | None:
+        if self.clock() - self._generation_read_at < seconds:
+            return self.generation
+        return None
+
+    def saw_generation(self, generation: int) -> None:
+        self.generation, self._generation_read_at = generation, self.clock()
+
+    def get(self, key: str, generation: int):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry[0] != generation or entry[3] < self.clock():
+                self._drop(key)
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, generation: int, content: bytes, headers, seconds: float) -> None:
+        limit = settings.HEARTHSIDE_PAGE_CACHE_LOCAL_BYTES
+        if len(content) > limit:
+            return
+        with self._lock:
+            self._drop(key)
+            self._entries[key] = (generation, content, headers, self.clock() + seconds)
+            self._bytes += len(content)
+            while self._bytes > limit:
+                self._drop(next(iter(self._entries)))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+            self.generation, self._generation_read_at = None, -math.inf
+
+    def _drop(self, key: str) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self._bytes -= len(entry[1])
+
+
+_local_copies = LocalCopies()
 
 
 def _request_is_cacheable(request) -> bool:
@@ -74,13 +165,15 @@ def _response_is_cacheable(response) -> bool:
         and "private" not in cache_control
         and "no-store" not in cache_control
         and ("text/html" in response.get("Content-Type", "") or getattr(response, OPT_IN_ATTRIBUTE, False))
+        # A nonce is for one response only: every hit would hand out the same.
+        and not any("'nonce-" in response.get(header, "") for header in POLICY_HEADERS)
     )
 
 
 def _key(request) -> str:
     # Hashed: query strings can be long, and some cache backends limit key length.
     location = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
-    return f"hearthside:page:{location}"
+    return f"hearthside:page:v2:{location}"
 
 
 class PageCacheMiddleware:
@@ -91,29 +184,55 @@ class PageCacheMiddleware:
         if not _request_is_cacheable(request):
             return self.get_response(request)
         key = _key(request)
+        local_seconds = settings.HEARTHSIDE_PAGE_CACHE_LOCAL_SECONDS
+        if local_seconds > 0:
+            generation = _local_copies.generation_if_recent(local_seconds)
+            if generation is None:
+                generation = _current_generation()
+                _local_copies.saw_generation(generation)
+            copy = _local_copies.get(key, generation) if generation is not None else None
+            if copy is not None:
+                return _answer(request, copy[1], copy[2])
         # One round trip: the page and the current generation together; a page
         # stored under an older generation has been purged.
         found = cache.get_many([GENERATION_KEY, key])
-        generation = found.get(GENERATION_KEY, 0)
+        generation = _current_generation(found.get(GENERATION_KEY))
         hit = found.get(key)
-        if hit is not None and hit[0] == generation:
-            _, content, headers = hit
-            response = HttpResponse(content)
-            for name, value in headers:
-                response[name] = value
-            response["Content-Length"] = str(len(content))
-            response[CACHE_HEADER] = "hit"
-            if response.has_header("ETag") or response.has_header("Last-Modified"):
-                last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
-                return get_conditional_response(
-                    request, etag=response.get("ETag"), last_modified=last_modified, response=response
-                )
-            return response
+        if generation is not None:
+            if local_seconds > 0:
+                _local_copies.saw_generation(generation)
+            if hit is not None and hit[0] == generation:
+                _, content, headers = hit
+                if local_seconds > 0:
+                    _local_copies.put(key, generation, content, headers, settings.HEARTHSIDE_PAGE_CACHE_SECONDS)
+                return _answer(request, content, headers)
         response = self.get_response(request)
         if request.method == "GET" and _response_is_cacheable(response):
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
-            headers = [(name, response[name]) for name in STORED_HEADERS if response.has_header(name)]
-            cache.set(key, (generation, response.content, headers), settings.HEARTHSIDE_PAGE_CACHE_SECONDS)
+            if generation is not None:
+                self._keep(key, generation, response, local_seconds > 0)
             response[CACHE_HEADER] = "miss"
         return response
+
+    @staticmethod
+    def _keep(key: str, generation: int, response, with_local_copy: bool) -> None:
+        headers = [(name, response[name]) for name in STORED_HEADERS if response.has_header(name)]
+        seconds = settings.HEARTHSIDE_PAGE_CACHE_SECONDS
+        cache.set(key, (generation, response.content, headers), seconds)
+        if with_local_copy:
+            _local_copies.put(key, generation, response.content, headers, seconds)
+
+
+def _answer(request, content: bytes, headers):
+    response = HttpResponse(content)
+    for name, value in headers:
+        response[name] = value
+    response["Content-Length"] = str(len(content))
+    response[CACHE_HEADER] = "hit"
+    if response.has_header("ETag") or response.has_header("Last-Modified"):
+        last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+        return get_conditional_response(
+            request, etag=response.get("ETag"), last_modified=last_modified, response=response
+        )
+    return response

@@ -113,8 +113,13 @@ def test_a_load_balancer_probe_by_ip_over_http_gets_the_answer(client, settings)
     assert "X-Page-Cache" not in response
 
 
-def test_pages_and_rate_limited_forms_still_serve_with_the_redis_cache_down(client, settings, root_page, caplog):
+@pytest.mark.parametrize("local_seconds", [0, 1], ids=["shared cache only", "with local copies"])
+def test_pages_and_rate_limited_forms_still_serve_with_the_redis_cache_down(
+    client, settings, root_page, caplog, local_seconds
+):
     settings.CACHES = redis_cache(CLOSED_REDIS_URL)
+    # Copies are kept only under a generation the shared cache gave: none can go stale unpurged.
+    settings.HEARTHSIDE_PAGE_CACHE_LOCAL_SECONDS = local_seconds
     page = make_standard(root_page, title="Opening hours")
 
     first = client.get(page.url)

@@ -92,11 +92,11 @@ MIDDLEWARE = [
     "hearthside.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Above the page cache, so a cached page gets the policy too; it reads the
-    # X-Frame-Options that XFrameOptionsMiddleware (further down) has set.
-    "hearthside.csp.CSPMiddleware",
-    # Before sessions: a cached anonymous page needs nothing below it.
+    # Before sessions: a cached anonymous page needs nothing below it. It keeps
+    # each page's Content-Security-Policy with the page, so a hit builds none.
     "hearthside.pagecache.PageCacheMiddleware",
+    # It reads the X-Frame-Options that XFrameOptionsMiddleware (further down) has set.
+    "hearthside.csp.CSPMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "hearthside.ratelimit.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -208,6 +208,12 @@ TAGGIT_CASE_INSENSITIVE = True
 HEARTHSIDE_DEFAULT_THEME = "hearth"
 # Anonymous page cache: seconds a rendered page is kept (0 turns it off).
 HEARTHSIDE_PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+# Each process also keeps its own copies of the pages it serves, up to this
+# many bytes, and trusts them for this long before asking the shared cache
+# whether they were purged (0 turns the copies off): a hit then costs no
+# round trip, and a purge reaches every process within these seconds.
+HEARTHSIDE_PAGE_CACHE_LOCAL_SECONDS = env.float("PAGE_CACHE_LOCAL_SECONDS", default=1.0)
+HEARTHSIDE_PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_MB", default=32) * 1024 * 1024
 # A CDN or caching proxy in front (Wagtail's frontend cache invalidation): pages
 # are purged from it when published, unpublished, or their comments change.
 # FRONTEND_CACHE_URL is a proxy taking HTTP PURGE (Varnish, nginx, Fastly's

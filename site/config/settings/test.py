@@ -25,6 +25,8 @@ SMS_BACKEND = "hearthside.sms.LocmemBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 HEARTHSIDE_HOOKS_RAISE = True
 HEARTHSIDE_PAGE_CACHE_SECONDS = 300
+# Off: the tests clear the shared cache between them; test_pagecache turns the copies on.
+HEARTHSIDE_PAGE_CACHE_LOCAL_SECONDS = 0
 WAGTAILADMIN_BASE_URL = "http://testserver"
 MEDIA_ROOT = env("MEDIA_ROOT", default=os.path.join(os.environ.get("TMPDIR", "/tmp"), "hearthside-test-media"))
 REST_FRAMEWORK = {**REST_FRAMEWORK}  # noqa: F405
