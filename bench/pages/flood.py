@@ -11,8 +11,8 @@ POSTs on a fixed schedule (request i is due at start + i / rate) from a
 pool of threads, each a new visitor (name, address and text of its own).
 A POST that cannot start on time starts late, and the lag is reported: a
 flood that falls behind is not the flood asked for. Writes the answers'
-status counts, the POSTs' latency percentiles, the achieved rate and the
-worst lag as JSON.
+status counts ("303 sent" for an accepted post), the POSTs' latency
+percentiles, the achieved rate and the worst lag as JSON.
 """
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 POST_PATH_MARK = "/comments/post/"
+# An accepted post answers 303 to the page's "check your email" notice.
+SENT_PATH_MARK = "/comments/sent/"
 
 
 class CommentFormParser(HTMLParser):
@@ -109,6 +111,8 @@ def main(argv: list[str] | None = None) -> None:
             response = conn.getresponse()
             response.read()
             status = str(response.status)
+            if response.status == 303 and SENT_PATH_MARK in (response.getheader("Location") or ""):
+                status = "303 sent"
             conn.close()
         except OSError as exc:
             status = f"error: {type(exc).__name__}"

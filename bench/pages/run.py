@@ -721,7 +721,7 @@ def comment_flood(server: Server, article: Target, args: argparse.Namespace, tmp
     if flood.returncode != 0:
         raise BenchError(f"the comment flood failed (exit {flood.returncode}):\n{tail(tmp / 'flood.log', 30)}")
     posts = json.loads(flood_out.read_text())
-    accepted = posts["statuses"].get("200", 0)
+    accepted = posts["statuses"].get("303 sent", 0)
     if accepted < 0.9 * posts["asked"]["posts"] and not posts["server_errors"]:
         raise BenchError(f"the flood's comments were refused, so it measured no writes: {posts['statuses']} "
                          f"(see {tmp / 'gunicorn-cached.log'})\n{tail(server.log_path, 20)}")

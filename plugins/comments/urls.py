@@ -6,6 +6,7 @@ from . import feeds, views
 
 urlpatterns = [
     path("post/<int:page_id>/", views.post, name="post"),
+    path("sent/<int:page_id>/", views.sent, name="sent"),
     path("held/<int:page_id>/", views.held, name="held"),
     path("reply/<int:comment_id>/", views.reply, name="reply"),
     path("confirm/<str:key>/", views.confirm, name="confirm"),

@@ -222,25 +222,34 @@ def post(request, page_id):
     except CommentRejected as refused:
         return _refused(request, page, form, refused.message, field=refused.field, status=refused.status)
 
-    page_url = page.get_url(request) or "/"
     if user is None:
-        return _notice(
-            request,
-            "Check your email to confirm your comment",
-            f"We have sent a link to {comment.user_email}. Your comment appears once you follow it.",
-            details=[
-                (
-                    f"The link works for {settings.COMMENTS_CONFIRMATION_DAYS} days. "
-                    "If nothing arrives in a few minutes, look in your spam folder."
-                )
-            ],
-            tone="success",
-            back_url=page_url,
-            back_label=f"Back to “{page.title}”",
-        )
+        return SeeOther(reverse("comments:sent", args=[page.pk]))
     if comment.state == CommentState.APPROVED:
         return SeeOther(comment_location(request, comment))
     return SeeOther(reverse("comments:held", args=[page.pk]))
+
+
+@require_GET
+def sent(request, page_id):
+    """Where a visitor lands after posting: the same for everyone who posts
+    on the page (no address, no comment), so the page cache keeps it and a
+    flood of posts renders it once."""
+    _, page = _live_page(request, page_id)
+    return _notice(
+        request,
+        "Check your email to confirm your comment",
+        "We have sent a link to the address you gave. Your comment appears once you follow it.",
+        details=[
+            (
+                f"The link works for {settings.COMMENTS_CONFIRMATION_DAYS} days. "
+                "If nothing arrives in a few minutes, look in your spam folder, "
+                "or go back and check the address."
+            )
+        ],
+        tone="success",
+        back_url=page.get_url(request) or "/",
+        back_label=f"Back to “{page.title}”",
+    )
 
 
 @never_cache

@@ -116,7 +116,7 @@ def test_a_headless_front_end_can_post_with_the_fields_from_the_data(client, art
         },
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 303
     assert PageComment.objects.get().comment == "Posted from an app"
 
 

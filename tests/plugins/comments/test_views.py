@@ -50,6 +50,12 @@ def post_from_page(client, page, comment_form, under=None, ip="203.0.113.7", **e
     return client.post(action, fields, REMOTE_ADDR=ip)
 
 
+def assert_sent(response, page):
+    """The answer to a visitor's accepted post: a 303 to the page's "check your email" notice."""
+    assert response.status_code == 303, response.content.decode()[:2000]
+    assert response["Location"] == f"/comments/sent/{page.pk}/"
+
+
 def shown(response) -> str:
     """The response's HTML with entities decoded, to look for messages in."""
     return html.unescape(response.content.decode())
@@ -65,8 +71,11 @@ def test_a_visitor_posts_confirms_through_the_emailed_link_and_sees_the_comment(
     with django_capture_on_commit_callbacks(execute=True):
         response = post_from_page(client, article, comment_form, **VISITOR)
 
-    assert response.status_code == 200
-    assert "Check your email to confirm your comment" in shown(response)
+    assert_sent(response, article)
+    notice = client.get(response["Location"])
+    assert "Check your email to confirm your comment" in shown(notice)
+    assert "priya@example.com" not in shown(notice), "the notice is the same for everyone, so it can be cached"
+    assert client.get(response["Location"])["X-Page-Cache"] == "hit"
     comment = PageComment.objects.get()
     assert comment.state == CommentState.UNCONFIRMED
     assert (comment.user_name, comment.user_email, comment.ip_address) == (
@@ -87,6 +96,23 @@ def test_a_visitor_posts_confirms_through_the_emailed_link_and_sees_the_comment(
     assert confirmed["Location"] == f"{article.url}#comment-{comment.pk}"
     assert f'id="comment-{comment.pk}"' in page_html(client, article)
     assert "Could I use spelt flour instead?" in page_html(client, article)
+
+
+def test_a_visitors_post_stays_within_its_query_budget_and_starts_a_thread(
+    client, article, comment_form, django_assert_max_num_queries
+):
+    html = page_html(client, article)
+    action, fields = comment_form(html)
+    fields.update(VISITOR)
+
+    # The page and its site, the rules, then the comment's rows and its thread ids.
+    with django_assert_max_num_queries(14):
+        response = client.post(action, fields, REMOTE_ADDR="203.0.113.7")
+
+    assert_sent(response, article)
+    comment = PageComment.objects.get()
+    assert comment.thread_id == comment.parent_id == comment.pk
+    assert comment.level == 0
 
 
 def test_a_first_time_visitor_is_held_for_a_moderator_after_confirming(
@@ -435,7 +461,7 @@ def test_a_form_posted_faster_than_a_person_types_is_refused(client, article, co
     # The form shown again carries a fresh timestamp, so posting it a little later works.
     action, fields = comment_form(response.content.decode())
     settings.COMMENTS_MIN_SECONDS_TO_POST = 0
-    assert client.post(action, fields).status_code == 200
+    assert_sent(client.post(action, fields), article)
     assert PageComment.objects.count() == 1
 
 
@@ -475,7 +501,7 @@ def test_anonymous_posts_need_no_csrf_token_and_article_pages_stay_cacheable(art
     action, fields = comment_form(first.content.decode())
     response = browser.post(action, {**fields, **VISITOR})
 
-    assert response.status_code == 200
+    assert_sent(response, article)
     assert PageComment.objects.count() == 1
 
 
@@ -485,8 +511,7 @@ def test_anonymous_posts_need_no_csrf_token_and_article_pages_stay_cacheable(art
 def test_too_many_posts_from_one_ip_answer_429_with_retry_after(client, article, comment_form, settings):
     settings.COMMENTS_RATE_PER_IP = "2/d"  # a day: the window cannot roll over mid-test
     for n in range(2):
-        ok = post_from_page(client, article, comment_form, **{**VISITOR, "email": f"p{n}@example.com"})
-        assert ok.status_code == 200
+        assert_sent(post_from_page(client, article, comment_form, **{**VISITOR, "email": f"p{n}@example.com"}), article)
 
     response = post_from_page(client, article, comment_form, **{**VISITOR, "email": "p3@example.com"})
 
@@ -495,15 +520,13 @@ def test_too_many_posts_from_one_ip_answer_429_with_retry_after(client, article,
     other_ip = post_from_page(
         client, article, comment_form, ip="198.51.100.9", **{**VISITOR, "email": "p4@example.com"}
     )
-    assert other_ip.status_code == 200
+    assert_sent(other_ip, article)
 
 
 def test_too_many_posts_from_one_email_answer_429_with_retry_after(client, article, comment_form, settings):
     settings.COMMENTS_RATE_PER_EMAIL = "2/d"
     for n in range(2):
-        assert (
-            post_from_page(client, article, comment_form, ip=f"198.51.100.{n}", **VISITOR).status_code == 200
-        )
+        assert_sent(post_from_page(client, article, comment_form, ip=f"198.51.100.{n}", **VISITOR), article)
 
     response = post_from_page(
         client, article, comment_form, ip="198.51.100.77", **{**VISITOR, "email": "PRIYA@example.com"}
