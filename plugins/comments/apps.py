@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.db.models.signals import pre_save
 
 from hearthside.extending.plugins import PluginConfig, PluginMeta
@@ -27,6 +28,17 @@ class CommentsConfig(PluginConfig):
 
         # django-comments-xtd hides every reply when a comment above it is
         # hidden by rewriting their is_public; our state field decides what
-        # shows, and a reply shows only under visible comments (threads.py).
-        pre_save.disconnect(publish_or_unpublish_on_pre_save, sender=PageComment._meta.label)
+        # shows (is_public mirrors it), and a reply shows only under visible
+        # comments (threads.py). xtd connects that receiver in its own ready(),
+        # which runs after this one (the plugins come first in INSTALLED_APPS),
+        # so the receiver goes once xtd's ready() is done.
+        xtd = apps.get_app_config("django_comments_xtd")
+        xtd_ready = xtd.ready
+
+        def xtd_ready_without_the_receiver():
+            xtd_ready()
+            pre_save.disconnect(publish_or_unpublish_on_pre_save, sender=PageComment)
+
+        xtd.ready = xtd_ready_without_the_receiver
+        pre_save.disconnect(publish_or_unpublish_on_pre_save, sender=PageComment)  # if it ran already
         add_panels_to_configured_page_types()

@@ -662,3 +662,19 @@ def test_comments_resend_deletes_unconfirmed_comments_whose_link_expired(site, a
 
     assert list(PageComment.objects.values_list("pk", flat=True)) == [fresh.pk]
     assert "deleted 1 expired" in capsys.readouterr().out
+
+
+def test_moderating_a_comment_leaves_its_replies_is_public_mirroring_their_own_state(
+    site, article, moderator, make_comment
+):
+    parent = make_comment(article, "Do you bake on Sundays?")
+    held_reply = make_comment(article, "Me too!", parent=parent, state=CommentState.PENDING)
+    approved_reply = make_comment(article, "Yes, from eight.", parent=parent)
+
+    posting.moderate(PageComment.objects.filter(pk=parent.pk), CommentState.REMOVED, moderator)
+    posting.moderate(PageComment.objects.filter(pk=parent.pk), CommentState.APPROVED, moderator)
+
+    # django-comments-xtd's own receiver would have rewritten both replies' is_public.
+    held_reply.refresh_from_db()
+    approved_reply.refresh_from_db()
+    assert (held_reply.is_public, approved_reply.is_public) == (False, True)
