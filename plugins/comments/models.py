@@ -105,8 +105,8 @@ class PageComment(XtdComment):
         self.is_removed = self.state in (CommentState.SPAM, CommentState.REMOVED)
         if self.pk is None and not self.parent_id:
             # A new thread. django-comments-xtd saves it twice to learn its id
-            # for parent_id and thread_id (five more queries, with its pre_save
-            # receiver's); one UPDATE of those two columns does the same.
+            # for parent_id and thread_id (an UPDATE of each of its three
+            # tables); one UPDATE of those two columns does the same.
             super(XtdComment, self).save(*args, **kwargs)
             XtdComment.norel_objects.filter(pk=self.pk).update(parent_id=self.pk, thread_id=self.pk)
             self.parent_id = self.thread_id = self.pk

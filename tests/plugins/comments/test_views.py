@@ -106,7 +106,7 @@ def test_a_visitors_post_stays_within_its_query_budget_and_starts_a_thread(
     fields.update(VISITOR)
 
     # The page and its site, the rules, then the comment's rows and its thread ids.
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         response = client.post(action, fields, REMOTE_ADDR="203.0.113.7")
 
     assert_sent(response, article)
