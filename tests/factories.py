@@ -78,3 +78,14 @@ def make_offer(parent, **fields):
 def make_standard(parent, **fields):
     n = next(_counter)
     return publish(parent, StandardPage(title=fields.pop("title", f"Page {n}"), slug=f"page-{n}", **fields))
+
+
+def store_embed(url, width=640, height=480):
+    """An embed as an oEmbed provider would have answered, so no network is needed."""
+    from wagtail.embeds.embeds import get_embed_hash
+    from wagtail.embeds.models import Embed
+
+    return Embed.objects.create(
+        url=url, hash=get_embed_hash(url), type="video", width=width, height=height,
+        html=f'<iframe src="about:blank" width="{width}" height="{height}" title="A video"></iframe>',
+    )

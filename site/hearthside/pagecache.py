@@ -31,12 +31,11 @@ GENERATION_KEY = "hearthside:page-cache:generation"
 CACHE_HEADER = "X-Page-Cache"
 # /health/ must report the live state, never a stored copy.
 SKIPPED_PREFIXES = ("/admin/", "/django-admin/", "/api/", "/static/", "/media/", "/health/")
+# Built once, on the miss (hearthside.csp sits below): a hit sends the page's own policy.
+POLICY_HEADERS = ("Content-Security-Policy", "Content-Security-Policy-Report-Only")
 STORED_HEADERS = (
-    "Content-Type", "Content-Language", "Link", "X-Frame-Options", "ETag", "Last-Modified",
-    # Built once, on the miss (hearthside.csp sits below): a hit sends the page's own policy.
-    "Content-Security-Policy", "Content-Security-Policy-Report-Only",
+    "Content-Type", "Content-Language", "Link", "X-Frame-Options", "ETag", "Last-Modified", *POLICY_HEADERS
 )
-POLICY_HEADERS = STORED_HEADERS[-2:]
 OPT_IN_ATTRIBUTE = "hearthside_cache_for_anonymous"
 
 
@@ -101,10 +100,18 @@ class LocalCopies:
         self._generation_read_at = -math.inf
         self.clock = time.monotonic
 
-    def generation_if_recent(self, seconds: float) -> int | None:
-        if self.clock() - self._generation_read_at < seconds:
-            return self.generation
-        return None
+    def find(self, key: str):
+        """The copy of ``key`` as (content, headers), or None: none is held,
+        it was purged, or the copies are off."""
+        seconds = settings.HEARTHSIDE_PAGE_CACHE_LOCAL_SECONDS
+        if seconds <= 0:
+            return None
+        if self.clock() - self._generation_read_at >= seconds:
+            self.saw_generation(_current_generation())
+        if self.generation is None:
+            return None
+        entry = self.get(key, self.generation)
+        return entry[1:3] if entry is not None else None
 
     def saw_generation(self, generation: int) -> None:
         self.generation, self._generation_read_at = generation, self.clock()
@@ -120,13 +127,15 @@ class LocalCopies:
             self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: str, generation: int, content: bytes, headers, seconds: float) -> None:
+    def put(self, key: str, generation: int, content: bytes, headers) -> None:
+        """Keep a copy (unless the copies are off or it alone is over the limit)."""
         limit = settings.HEARTHSIDE_PAGE_CACHE_LOCAL_BYTES
-        if len(content) > limit:
+        if settings.HEARTHSIDE_PAGE_CACHE_LOCAL_SECONDS <= 0 or len(content) > limit:
             return
         with self._lock:
             self._drop(key)
-            self._entries[key] = (generation, content, headers, self.clock() + seconds)
+            expires_at = self.clock() + settings.HEARTHSIDE_PAGE_CACHE_SECONDS
+            self._entries[key] = (generation, content, headers, expires_at)
             self._bytes += len(content)
             while self._bytes > limit:
                 self._drop(next(iter(self._entries)))
@@ -184,44 +193,31 @@ class PageCacheMiddleware:
         if not _request_is_cacheable(request):
             return self.get_response(request)
         key = _key(request)
-        local_seconds = settings.HEARTHSIDE_PAGE_CACHE_LOCAL_SECONDS
-        if local_seconds > 0:
-            generation = _local_copies.generation_if_recent(local_seconds)
-            if generation is None:
-                generation = _current_generation()
-                _local_copies.saw_generation(generation)
-            copy = _local_copies.get(key, generation) if generation is not None else None
-            if copy is not None:
-                return _answer(request, copy[1], copy[2])
+        copy = _local_copies.find(key)
+        if copy is not None:
+            return _answer(request, *copy)
         # One round trip: the page and the current generation together; a page
         # stored under an older generation has been purged.
         found = cache.get_many([GENERATION_KEY, key])
         generation = _current_generation(found.get(GENERATION_KEY))
         hit = found.get(key)
         if generation is not None:
-            if local_seconds > 0:
-                _local_copies.saw_generation(generation)
+            _local_copies.saw_generation(generation)
             if hit is not None and hit[0] == generation:
                 _, content, headers = hit
-                if local_seconds > 0:
-                    _local_copies.put(key, generation, content, headers, settings.HEARTHSIDE_PAGE_CACHE_SECONDS)
+                _local_copies.put(key, generation, content, headers)
                 return _answer(request, content, headers)
         response = self.get_response(request)
         if request.method == "GET" and _response_is_cacheable(response):
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
             if generation is not None:
-                self._keep(key, generation, response, local_seconds > 0)
+                headers = [(name, response[name]) for name in STORED_HEADERS if response.has_header(name)]
+                seconds = settings.HEARTHSIDE_PAGE_CACHE_SECONDS
+                cache.set(key, (generation, response.content, headers), seconds)
+                _local_copies.put(key, generation, response.content, headers)
             response[CACHE_HEADER] = "miss"
         return response
-
-    @staticmethod
-    def _keep(key: str, generation: int, response, with_local_copy: bool) -> None:
-        headers = [(name, response[name]) for name in STORED_HEADERS if response.has_header(name)]
-        seconds = settings.HEARTHSIDE_PAGE_CACHE_SECONDS
-        cache.set(key, (generation, response.content, headers), seconds)
-        if with_local_copy:
-            _local_copies.put(key, generation, response.content, headers, seconds)
 
 
 def _answer(request, content: bytes, headers):

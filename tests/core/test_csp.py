@@ -19,7 +19,7 @@ from django.views.defaults import server_error
 
 from hearthside.csp import CSPMiddleware
 from tests.core.test_production import REALISTIC_ENV, manage
-from tests.factories import make_standard
+from tests.factories import make_standard, store_embed
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -155,17 +155,6 @@ def test_the_500_pages_inline_style_is_allowed_by_its_hash(site):
     css = re.search(r"<style>(.*?)</style>", response.content.decode(), re.S).group(1)
     digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
     assert f"'sha256-{digest}'" in directives(response["Content-Security-Policy"])["style-src"]
-
-
-def store_embed(url, width=640, height=480):
-    """An embed as an oEmbed provider would have answered, so no network is needed."""
-    from wagtail.embeds.embeds import get_embed_hash
-    from wagtail.embeds.models import Embed
-
-    return Embed.objects.create(
-        url=url, hash=get_embed_hash(url), type="video", width=width, height=height,
-        html=f'<iframe src="about:blank" width="{width}" height="{height}" title="A video"></iframe>',
-    )
 
 
 @pytest.mark.django_db

@@ -187,10 +187,10 @@ def test_copies_past_the_byte_limit_go_least_recently_used_first(settings, local
     settings.HEARTHSIDE_PAGE_CACHE_LOCAL_BYTES = 250
     copies = LocalCopies()
     for name in ("a", "b", "c"):
-        copies.put(name, 7, name.encode() * 100, [], 300)
+        copies.put(name, 7, name.encode() * 100, [])
     assert copies.get("a", 7) is None  # the oldest went to make room for "c"
     assert copies.get("b", 7) is not None and copies.get("c", 7) is not None
-    copies.put("big", 7, b"x" * 251, [], 300)
+    copies.put("big", 7, b"x" * 251, [])
     assert copies.get("big", 7) is None and copies.get("c", 7) is not None
 
 

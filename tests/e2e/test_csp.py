@@ -135,7 +135,7 @@ def test_both_themes_pages_work_under_the_policy(visitor, live_server, demo, scr
     from hearthside import pagecache
     from hearthside.models import ArticlePage, SiteBranding
     from plugins.comments.models import PageComment
-    from tests.core.test_csp import store_embed
+    from tests.factories import store_embed
 
     site = Site.objects.get(is_default_site=True)
     # A 4:3 video in the newest article (stored as its provider answered; its frame is about:blank).
