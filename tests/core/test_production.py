@@ -65,6 +65,56 @@ def test_cache_url_wins_over_redis_url():
     assert result.stdout.strip() == "django.core.cache.backends.dummy.DummyCache"
 
 
+QUEUE_POOL = (
+    "import django_rq; first, second = django_rq.get_connection(), django_rq.get_connection(); "
+    "kwargs = first.connection_pool.connection_kwargs; "
+    "print(first.connection_pool is second.connection_pool, kwargs['host'], kwargs['port'], kwargs['db'])"
+)
+
+
+def test_the_task_queue_reuses_one_pool_of_connections_to_redis_url():
+    # django-rq's URL form would build a client, and connect anew, for every job enqueued.
+    result = manage("shell", "--no-imports", "-c", QUEUE_POOL,
+                    env={**REALISTIC_ENV, "REDIS_URL": "redis://redis.internal:6380/3"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True redis.internal 6380 3"
+
+
+def test_loading_the_wsgi_app_loads_every_urlconf_before_gunicorn_forks():
+    script = (
+        "import sys; sys.path[:0] = ['site', '.']; import config.wsgi; "
+        "from django.urls import get_resolver; "
+        "print(get_resolver()._populated)"
+    )
+    environ = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"),
+               "DJANGO_SETTINGS_MODULE": "config.settings.production", **REALISTIC_ENV}
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, env=environ,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
+CONNECTION_SETTINGS = (
+    "from django.conf import settings; d = settings.DATABASES['default']; "
+    "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+)
+
+
+@pytest.mark.parametrize(
+    "env, expected",
+    [
+        (REALISTIC_ENV, "60 True"),
+        ({**REALISTIC_ENV, "CONN_MAX_AGE": "0"}, "0 True"),
+        ({**REALISTIC_ENV, "DATABASE_URL": REALISTIC_ENV["DATABASE_URL"] + "?conn_max_age=5"}, "5 True"),
+    ],
+    ids=["kept-by-default", "per-request-when-asked", "the-url-says"],
+)
+def test_database_connections_are_kept_and_checked_unless_asked_otherwise(env, expected):
+    result = manage("shell", "--no-imports", "-c", CONNECTION_SETTINGS, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
 @pytest.mark.parametrize(
     "env, message",
     [

@@ -7,8 +7,10 @@ import base64
 import hashlib
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+import redis
 from csp import constants as csp
 
 from config.paths import REPO_ROOT, VAR_DIR
@@ -457,9 +459,17 @@ TASKS = {"default": {"BACKEND": env("TASK_BACKEND", default="django_tasks_db.Dat
 # number of machines take tasks from it (docs/operations.md, "Scaling out").
 # A job that runs past RQ_JOB_TIMEOUT seconds is killed by its worker, so it
 # must outlast the longest send.
+# django-rq's "URL" form builds a client, so a new connection, for every job it
+# enqueues (a TCP connect and a handshake per comment posted): the queue takes
+# its connections from one pool per process instead (redis-py gives a forked
+# child a fresh one). HOST and PORT are only what django-rq reads; the pool
+# decides.
+RQ_REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 RQ_QUEUES = {
     "default": {
-        "URL": env("REDIS_URL", default="redis://127.0.0.1:6379/0"),
+        "HOST": urlsplit(RQ_REDIS_URL).hostname,
+        "PORT": urlsplit(RQ_REDIS_URL).port,
+        "REDIS_CLIENT_KWARGS": {"connection_pool": redis.ConnectionPool.from_url(RQ_REDIS_URL)},
         "DEFAULT_TIMEOUT": env.int("RQ_JOB_TIMEOUT", default=3600),
     }
 }

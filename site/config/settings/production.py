@@ -30,6 +30,16 @@ if _scheme != "sqlite" and not DATABASES["default"].get("NAME"):  # noqa: F405
         "DATABASE_URL names no database (the path after the host), e.g. postgres://user:pass@host:5432/name"
     )
 
+# Each web process and worker keeps its database connection (base.py opens one
+# per request): PostgreSQL forks a backend for every new connection, which cost
+# more CPU than the comment post that asked for it. The health check before a
+# kept connection's first use in a request replaces one that a restart of the
+# database broke, so that request does not fail. CONN_MAX_AGE=0 (or the URL's
+# conn_max_age) opens one per request again (behind a pooler such as PgBouncer).
+if "CONN_MAX_AGE" not in os.environ and "conn_max_age=" not in _database_url.lower():
+    DATABASES["default"]["CONN_MAX_AGE"] = 60  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+
 # The cache on Redis when REDIS_URL is set (the RQ queue's server, same database;
 # cache keys are prefixed, RQ's start with "rq:"). CACHE_URL, when set, wins.
 # A cache outage must cost speed, not pages: IGNORE_EXCEPTIONS turns Redis errors
