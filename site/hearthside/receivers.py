@@ -1,8 +1,10 @@
 """The core's own hook receivers."""
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from wagtail.models import Site
 
-from hearthside import pagecache
+from hearthside import pagecache, sites
+from hearthside.extending.activation import forget_cached_state
 from hearthside.extending import hooks
 from hearthside.models import PluginActivation, SiteBranding
 
@@ -24,3 +26,15 @@ def purge_pages_on_site_change(sender, created=False, **kwargs):
     # nothing a visitor sees, so only edits purge.
     if not (created and sender is SiteBranding):
         pagecache.purge()
+
+
+@receiver(post_save, sender=Site, dispatch_uid="hearthside_forget_sites_on_save")
+@receiver(post_delete, sender=Site, dispatch_uid="hearthside_forget_sites_on_delete")
+def forget_sites_on_change(sender, **kwargs):
+    sites.forget_sites()
+
+
+@receiver(post_save, sender=PluginActivation, dispatch_uid="hearthside_forget_plugin_state")
+def forget_plugin_state_on_change(sender, instance, **kwargs):
+    # Whatever saved the row (an activation, a plugin's settings, the Django admin).
+    forget_cached_state(instance.site)

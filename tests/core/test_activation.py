@@ -1,6 +1,6 @@
 """Activating plugins per site from the admin's Plugins screen."""
 import pytest
-from wagtail.models import ModelLogEntry
+from wagtail.models import ModelLogEntry, Site
 
 from hearthside.extending.activation import (
     PluginActivationError,
@@ -8,6 +8,9 @@ from hearthside.extending.activation import (
     active_plugin_labels,
     deactivate,
     forget_cached_state,
+    is_active,
+    plugin_config,
+    save_plugin_config,
 )
 from hearthside.models import PluginActivation
 from tests.sample_plugin.models import Greeting, SiteEvent
@@ -59,6 +62,34 @@ def test_a_plugin_whose_requirement_was_switched_off_behind_its_back_is_inactive
     PluginActivation.objects.update_or_create(site=site, plugin="sample_plugin", defaults={"active": False})
     forget_cached_state(site)
     assert not {"sample_plugin", "needs_sample"} & active_plugin_labels(site)
+
+
+def test_a_plugins_configuration_comes_from_the_cache_and_follows_every_save(
+    site, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        save_plugin_config(site, "sample_plugin", {"greeting": "Hello"})
+    assert plugin_config(Site.objects.get(pk=site.pk), "sample_plugin") == {"greeting": "Hello"}
+    next_request = Site.objects.get(pk=site.pk)
+    with django_assert_num_queries(0):  # the cache answers, with the active plugins too
+        assert plugin_config(next_request, "sample_plugin") == {"greeting": "Hello"}
+        assert is_active(next_request, "sample_plugin")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        save_plugin_config(site, "sample_plugin", {"greeting": "Hi"})
+    assert plugin_config(Site.objects.get(pk=site.pk), "sample_plugin") == {"greeting": "Hi"}
+
+    # Saved some other way (the Django admin, a shell): seen on the next request too.
+    row = PluginActivation.objects.get(site=site, plugin="sample_plugin")
+    row.config = {"greeting": "Howdy"}
+    row.save()
+    assert plugin_config(Site.objects.get(pk=site.pk), "sample_plugin") == {"greeting": "Howdy"}
+
+
+def test_a_caller_changing_the_configuration_it_got_changes_nothing_stored(site):
+    save_plugin_config(site, "sample_plugin", {"greeting": "Hello"})
+    plugin_config(site, "sample_plugin")["greeting"] = "Changed"
+    assert plugin_config(site, "sample_plugin") == {"greeting": "Hello"}
 
 
 class TestPluginsScreen:

@@ -86,6 +86,26 @@ def test_unknown_theme_falls_back_to_the_default(client, site, use_theme):
     assert 'href="/static/themes/hearth/css/site.css"' in response.content.decode()
 
 
+def test_the_theme_is_looked_up_only_when_a_request_renders(site, use_theme):
+    from django.http import HttpResponse, HttpResponseRedirect
+
+    from hearthside.themes.current import current_theme_name
+    from hearthside.themes.middleware import ThemeMiddleware
+
+    use_theme("meadow")
+
+    def branding_queries(view):
+        request = RequestFactory().get("/")
+        with CaptureQueriesContext(connection) as queries:
+            ThemeMiddleware(view)(request)
+        return [q["sql"] for q in queries.captured_queries if "sitebranding" in q["sql"]]
+
+    assert branding_queries(lambda request: HttpResponseRedirect("/elsewhere/")) == []
+    seen = []
+    assert branding_queries(lambda request: seen.append(current_theme_name()) or HttpResponse())
+    assert seen == ["meadow"]
+
+
 # --- Falling back through the chain -------------------------------------------
 
 

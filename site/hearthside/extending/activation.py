@@ -19,7 +19,7 @@ class PluginActivationError(Exception):
 
 
 def _cache_key(site_id: int) -> str:
-    return f"hearthside:active-plugins:{site_id}"
+    return f"hearthside:plugins:v2:{site_id}"
 
 
 def _effective(chosen: dict[str, bool]) -> frozenset[str]:
@@ -40,27 +40,36 @@ def _effective(chosen: dict[str, bool]) -> frozenset[str]:
     return frozenset(active)
 
 
-def active_plugin_labels(site) -> frozenset[str]:
-    """App labels of the plugins active on ``site`` (a Wagtail Site or None).
-
-    Kept in the cache across requests, and on the Site instance for its
-    lifetime (a request), so hooks and slots ask at most once per request."""
-    if site is None:
-        return frozenset()
-    memo = getattr(site, "_hearthside_active_plugins", None)
+def _plugin_state(site) -> tuple[frozenset[str], dict[str, dict]]:
+    """(the labels of the plugins active on ``site``, each plugin's stored
+    configuration): one query, kept in the cache across requests and on the
+    Site instance for its lifetime (a request). Every save of an activation
+    forgets it; a saved change that a caller's transaction then rolls back
+    is forgotten at most CACHE_SECONDS later."""
+    memo = getattr(site, "_hearthside_plugin_state", None)
     if memo is not None:
         return memo
-    labels = cache.get(_cache_key(site.pk))
-    if labels is None:
+    state = cache.get(_cache_key(site.pk))
+    if state is None:
         from hearthside.models import PluginActivation
 
-        chosen = dict(
-            PluginActivation.objects.filter(site=site).values_list("plugin", "active")
-        )
-        labels = _effective(chosen)
-        cache.set(_cache_key(site.pk), labels, CACHE_SECONDS)
-    site._hearthside_active_plugins = labels
-    return labels
+        rows = PluginActivation.objects.filter(site=site).values_list("plugin", "active", "config")
+        chosen, configs = {}, {}
+        for label, active, config in rows:
+            chosen[label] = active
+            configs[label] = config or {}
+        state = (_effective(chosen), configs)
+        cache.set(_cache_key(site.pk), state, CACHE_SECONDS)
+    site._hearthside_plugin_state = state
+    return state
+
+
+def active_plugin_labels(site) -> frozenset[str]:
+    """App labels of the plugins active on ``site`` (a Wagtail Site or None).
+    Hooks and slots ask at most once per request (see ``_plugin_state``)."""
+    if site is None:
+        return frozenset()
+    return _plugin_state(site)[0]
 
 
 def is_active(site, label: str) -> bool:
@@ -69,8 +78,8 @@ def is_active(site, label: str) -> bool:
 
 def forget_cached_state(site) -> None:
     cache.delete(_cache_key(site.pk))
-    if hasattr(site, "_hearthside_active_plugins"):
-        del site._hearthside_active_plugins
+    if hasattr(site, "_hearthside_plugin_state"):
+        del site._hearthside_plugin_state
 
 
 def _require_plugin(label: str) -> PluginConfig:
@@ -149,13 +158,9 @@ def deactivate(site, label: str, user=None) -> PluginConfig:
 
 
 def plugin_config(site, label: str) -> dict:
-    """The JSON configuration plugin ``label`` keeps for ``site`` ({} if none)."""
-    from hearthside.models import PluginActivation
-
-    found = (
-        PluginActivation.objects.filter(site=site, plugin=label).values_list("config", flat=True).first()
-    )
-    return dict(found or {})
+    """The JSON configuration plugin ``label`` keeps for ``site`` ({} if none),
+    a copy the caller may change."""
+    return dict(_plugin_state(site)[1].get(label) or {})
 
 
 def save_plugin_config(site, label: str, config: dict, user=None) -> None:
@@ -165,18 +170,23 @@ def save_plugin_config(site, label: str, config: dict, user=None) -> None:
     from hearthside.models import PluginActivation
 
     plugin = _require_plugin(label)
-    with transaction.atomic():
-        row, _ = PluginActivation.objects.select_for_update().get_or_create(
-            site=site, plugin=label, defaults={"active": label in active_plugin_labels(site)}
-        )
-        row.config = config
-        row.save(update_fields=["config"])
-        log(
-            row,
-            "hearthside.plugin_configured",
-            user=user,
-            data={"plugin": plugin.label, "site": site.hostname},
-        )
+    try:
+        with transaction.atomic():
+            row, _ = PluginActivation.objects.select_for_update().get_or_create(
+                site=site, plugin=label, defaults={"active": label in active_plugin_labels(site)}
+            )
+            row.config = config
+            row.save(update_fields=["config"])
+            log(
+                row,
+                "hearthside.plugin_configured",
+                user=user,
+                data={"plugin": plugin.label, "site": site.hostname},
+            )
+            # Another request may cache the old configuration until this commits.
+            transaction.on_commit(lambda: forget_cached_state(site))
+    finally:
+        forget_cached_state(site)
 
 
 def _display_name(label: str) -> str:

@@ -11,7 +11,22 @@ from .manifest import Theme, ThemeCatalogue, load_catalogue
 
 logger = logging.getLogger("hearthside.themes")
 
-_current_theme: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+class _ThemeOf:
+    """A theme named by a lookup that runs the first time something asks
+    (a request that renders nothing, such as a redirect, never looks)."""
+
+    def __init__(self, look_up):
+        self._look_up = look_up
+        self._name: str | None = None
+
+    @property
+    def name(self) -> str:
+        if self._name is None:
+            self._name = usable_theme_name(self._look_up())
+        return self._name
+
+
+_current_theme: contextvars.ContextVar[str | _ThemeOf | None] = contextvars.ContextVar(
     "hearthside_theme", default=None
 )
 
@@ -25,7 +40,10 @@ def default_theme_name() -> str:
 
 
 def current_theme_name() -> str:
-    return _current_theme.get() or default_theme_name()
+    theme = _current_theme.get()
+    if isinstance(theme, _ThemeOf):
+        return theme.name
+    return theme or default_theme_name()
 
 
 def current_chain() -> list[Theme]:
@@ -45,6 +63,17 @@ def usable_theme_name(name: str | None) -> str:
 def using_theme(name: str | None):
     """Render with theme ``name`` (falling back to the default) inside the block."""
     token = _current_theme.set(usable_theme_name(name))
+    try:
+        yield
+    finally:
+        _current_theme.reset(token)
+
+
+@contextmanager
+def using_theme_of(look_up):
+    """Render inside the block with the theme ``look_up()`` names (falling
+    back to the default), looked up only if something renders."""
+    token = _current_theme.set(_ThemeOf(look_up))
     try:
         yield
     finally:

@@ -1,0 +1,64 @@
+"""Which Wagtail Site answers a request, remembered in the cache.
+
+Wagtail finds a request's site with a database query on every request
+(``Site.find_for_request``); on a comment post that query cost more CPU than
+the rest of the middleware together. Sites change rarely, so
+:class:`SiteMiddleware` answers from one cached table of host → site, and
+hands the answer to Wagtail the way Wagtail caches it on the request itself
+(``request._wagtail_site``), so every later ``Site.find_for_request`` on the
+request is free.
+
+The table is dropped whenever a Site is saved or deleted (``receivers``) and
+lives at most ``HOSTS_SECONDS`` whatever happens. A cached Site carries no
+root page: code that needs it loads it fresh (a root page's title and path
+are not the table's to keep). With the cache down every lookup asks the
+database, as Wagtail does.
+"""
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.http.request import split_domain_port
+from wagtail.models import Site
+from wagtail.models.sites import get_site_for_hostname
+
+HOSTS_KEY = "hearthside:sites-by-host:v1"
+HOSTS_SECONDS = 300
+# Only allowed hosts get this far (CommonMiddleware's check), with any port:
+# the bound keeps a scan of ports from growing the table without end.
+MAX_HOSTS = 200
+
+
+def site_for_host(hostname: str, port: int | str) -> Site | None:
+    """The Site Wagtail would pick for ``hostname``:``port`` (None if none)."""
+    known = cache.get(HOSTS_KEY) or {}
+    key = f"{hostname}:{port}"
+    if key in known:
+        return known[key]
+    try:
+        site = get_site_for_hostname(hostname, port)
+    except Site.DoesNotExist:
+        site = None
+    if site is not None:
+        site._state.fields_cache.pop("root_page", None)
+    if len(known) < MAX_HOSTS:
+        cache.set(HOSTS_KEY, {**known, key: site}, HOSTS_SECONDS)
+    return site
+
+
+def forget_sites() -> None:
+    """Drop the table (a Site was added, changed or deleted)."""
+    cache.delete(HOSTS_KEY)
+
+
+class SiteMiddleware:
+    """Looks up the request's site in the cached table, for Wagtail."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not hasattr(request, "_wagtail_site"):
+            # As Wagtail's own lookup: the raw host, because ALLOWED_HOSTS was checked above.
+            hostname = split_domain_port(request._get_raw_host())[0]
+            request._wagtail_site = site_for_host(hostname, request.get_port())
+        return self.get_response(request)
