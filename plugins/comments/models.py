@@ -106,12 +106,21 @@ class PageComment(XtdComment):
         if self.pk is None and not self.parent_id:
             # A new thread. django-comments-xtd saves it twice to learn its id
             # for parent_id and thread_id (an UPDATE of each of its three
-            # tables); one UPDATE of those two columns does the same.
-            super(XtdComment, self).save(*args, **kwargs)
-            XtdComment.norel_objects.filter(pk=self.pk).update(parent_id=self.pk, thread_id=self.pk)
-            self.parent_id = self.thread_id = self.pk
+            # tables); _save_table writes them with the xtd row instead.
+            self._starts_thread = True
+            try:
+                super(XtdComment, self).save(*args, **kwargs)
+            finally:
+                self._starts_thread = False
             return
         super().save(*args, **kwargs)
+
+    def _save_table(self, raw=False, cls=None, *args, **kwargs):
+        if cls is XtdComment and getattr(self, "_starts_thread", False):
+            # Django inserts the tables parent first: the django_comments row,
+            # so the id, exists by now, and the thread is its own.
+            self.parent_id = self.thread_id = self.id
+        return super()._save_table(raw, cls, *args, **kwargs)
 
     @property
     def anchor(self) -> str:

@@ -7,6 +7,7 @@ Rules live in ``posting``; these views only translate between HTTP and it.
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
@@ -17,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageViewRestriction, Site
 
 from hearthside.ratelimit import client_ip
 
@@ -48,15 +49,57 @@ def _site(request):
     return site
 
 
-def _live_page(request, page_id):
-    """The live, public page ``page_id`` on the request's site (specific), or 404."""
+POSTING_PAGE_FIELDS = (
+    "id", "title", "path", "depth", "url_path", "content_type_id", "locale_id", "live", "first_published_at",
+)
+
+
+def _in_site(site) -> Q:
+    """Pages under ``site``'s root page (or its translations), by url_path,
+    from Wagtail's cached table of root paths: no query for the root."""
+    in_site = Q(pk__in=[])
+    for root in Site.get_site_root_paths():
+        if root.site_id == site.pk:
+            in_site |= Q(url_path__startswith=root.root_path)
+    return in_site
+
+
+def _live_page(request, page_id, model=None):
+    """The live, public page ``page_id`` on the request's site (specific), or 404.
+
+    ``model``: the page's specific class when the caller knows it, so the
+    page comes in one query (a wrong class finds nothing: 404)."""
     site = _site(request)
     page = (
-        Page.objects.live().public().descendant_of(site.root_page, inclusive=True).filter(pk=page_id).first()
+        (model or Page).objects.live()
+        .filter(_in_site(site), pk=page_id)
+        # What comments use; loading a page's every field costs a post more
+        # than its own checks do (a refusal that shows more loads it then).
+        .only(*POSTING_PAGE_FIELDS)
+        .first()
     )
-    if page is None:
+    if page is None or _restricted(page):
         raise Http404("There is no such page on this site.")
     return site, page.specific
+
+
+def _restricted(page) -> bool:
+    """Whether a view restriction (a password, sign-in, groups) covers
+    ``page``: one on the page or any page above it, as ``public()`` decides."""
+    steps = Page.steplen
+    own_and_above = [page.path[:end] for end in range(steps, len(page.path) + 1, steps)]
+    return PageViewRestriction.objects.filter(page__path__in=own_and_above).exists()
+
+
+def _posted_page_model(request):
+    """The specific page class a comment form names in its ``content_type``
+    field (None if it names none). Its security hash vouches for it, and is
+    checked before anything is written."""
+    try:
+        model = apps.get_model(request.POST.get("content_type", ""))
+    except (LookupError, ValueError):
+        return None
+    return model if issubclass(model, Page) else None
 
 
 def _signed_in(request):
@@ -192,7 +235,15 @@ def _parent_id(reply_to: str) -> int | None:
 @require_POST
 def post(request, page_id):
     """A comment (or reply) from a page's form."""
-    site, page = _live_page(request, page_id)
+    model = _posted_page_model(request)
+    try:
+        site, page = _live_page(request, page_id, model)
+    except Http404:
+        if model is None:
+            raise
+        # The form named another class than the page's: the page as it is,
+        # and the security check below says the form was tampered with.
+        site, page = _live_page(request, page_id)
     user = _signed_in(request)
     form = PageCommentForm(page, data=request.POST, user=user)
     if user is not None and _csrf_failed(request):

@@ -87,11 +87,14 @@ def consume(bucket: str, key: str, limit: int, window: int) -> int | None:
     window_start = int(time.time()) // window
     slug = re.sub(r"\W+", "-", bucket)
     cache_key = f"hearthside:ratelimit:{slug}:{key}:{window_start}"
-    cache.add(cache_key, 0, window + 1)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # the key went (evicted, or an add the cache dropped) before the incr
-        count = None
+    # One round trip for a key's first request in a window (most of them), two after.
+    if cache.add(cache_key, 1, window + 1):
+        count = 1
+    else:
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # the key went (evicted, or expired a moment ago) before the incr
+            count = None
     if count is None:
         # The cache cannot count (django-redis with IGNORE_EXCEPTIONS answers None
         # while Redis is down). Fail open: limits trim abuse at the margins, and

@@ -105,8 +105,10 @@ def test_a_visitors_post_stays_within_its_query_budget_and_starts_a_thread(
     action, fields = comment_form(html)
     fields.update(VISITOR)
 
-    # The page and its site, the rules, then the comment's rows and its thread ids.
-    with django_assert_max_num_queries(13):
+    # The page (its site, the site's plugins and rules come from the cache the
+    # page view filled), its view restrictions and comment settings, then the
+    # comment's three rows, its thread ids written with them, in a savepoint.
+    with django_assert_max_num_queries(8):
         response = client.post(action, fields, REMOTE_ADDR="203.0.113.7")
 
     assert_sent(response, article)
@@ -441,6 +443,44 @@ def test_a_form_from_another_page_is_refused(client, article, section, comment_f
     response = client.post(f"/comments/post/{article.pk}/", {**fields, **VISITOR})
 
     assert_refused(response, 400, "This form could not be checked")
+
+
+@pytest.mark.parametrize(
+    "content_type", ["hearthside.standardpage", "wagtailcore.page", "auth.user", "nonsense", ""]
+)
+def test_a_form_that_names_another_kind_of_page_is_refused_as_tampered(client, article, comment_form, content_type):
+    # The view loads the page as the form's content_type says (one query
+    # instead of two); a form naming another class still finds the page, and
+    # the security check refuses it.
+    action, fields = comment_form(page_html(client, article))
+
+    response = client.post(action, {**fields, **VISITOR, "content_type": content_type})
+
+    assert_refused(response, 400, "This form could not be checked")
+    assert PageComment.objects.count() == 0
+
+
+def test_posting_to_a_private_page_answers_404(client, article, section, comment_form):
+    from wagtail.models import PageViewRestriction
+
+    action, fields = comment_form(page_html(client, article))
+    # On the section above the article: the restriction covers everything below.
+    PageViewRestriction.objects.create(page=section, restriction_type=PageViewRestriction.PASSWORD, password="x")
+
+    assert client.post(action, {**fields, **VISITOR}).status_code == 404
+    assert PageComment.objects.count() == 0
+
+
+def test_posting_to_another_sites_page_answers_404(client, site, article, comment_form):
+    from wagtail.models import Page, Site
+
+    action, fields = comment_form(page_html(client, article))
+    # The article's host now answers with another site, whose tree holds only its home page.
+    other_home = Page.get_first_root_node().add_child(instance=Page(title="Market stall", slug="stall"))
+    Site.objects.create(hostname="stall.example", port=80, root_page=other_home)
+
+    assert client.post(action, {**fields, **VISITOR}, HTTP_HOST="stall.example").status_code == 404
+    assert PageComment.objects.count() == 0
 
 
 def test_an_expired_form_is_refused(client, article, comment_form, monkeypatch):
