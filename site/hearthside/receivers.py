@@ -1,11 +1,12 @@
 """The core's own hook receivers."""
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.models import Site
 
 from hearthside import pagecache, sites
-from hearthside.extending.activation import forget_cached_state
 from hearthside.extending import hooks
+from hearthside.extending.activation import forget_cached_state
 from hearthside.models import PluginActivation, SiteBranding
 
 
@@ -36,5 +37,8 @@ def forget_sites_on_change(sender, **kwargs):
 
 @receiver(post_save, sender=PluginActivation, dispatch_uid="hearthside_forget_plugin_state")
 def forget_plugin_state_on_change(sender, instance, **kwargs):
-    # Whatever saved the row (an activation, a plugin's settings, the Django admin).
-    forget_cached_state(instance.site)
+    # Whatever saved the row (an activation, a plugin's settings, the Django
+    # admin); again on commit, as another request may cache the old state until then.
+    site = instance.site
+    forget_cached_state(site)
+    transaction.on_commit(lambda: forget_cached_state(site))

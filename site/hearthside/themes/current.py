@@ -11,6 +11,7 @@ from .manifest import Theme, ThemeCatalogue, load_catalogue
 
 logger = logging.getLogger("hearthside.themes")
 
+
 class _ThemeOf:
     """A theme named by a lookup that runs the first time something asks
     (a request that renders nothing, such as a redirect, never looks)."""
