@@ -21,7 +21,7 @@ from django.http.request import split_domain_port
 from wagtail.models import Site
 from wagtail.models.sites import get_site_for_hostname
 
-HOSTS_KEY = "hearthside:sites-by-host:v1"
+HOSTS_KEY = "hearthside:sites-by-host:v2"
 HOSTS_SECONDS = 300
 # Only allowed hosts get this far (CommonMiddleware's check), with any port:
 # the bound keeps a scan of ports from growing the table without end.
@@ -30,18 +30,24 @@ MAX_HOSTS = 200
 
 def site_for_host(hostname: str, port: int | str) -> Site | None:
     """The Site Wagtail would pick for ``hostname``:``port`` (None if none)."""
-    known = cache.get(HOSTS_KEY) or {}
+    # {"hosts": {"host:port": site id or None}, "sites": {id: Site}}: each Site
+    # once, however many hosts and ports lead to it.
+    table = cache.get(HOSTS_KEY) or {"hosts": {}, "sites": {}}
     key = f"{hostname}:{port}"
-    if key in known:
-        return known[key]
+    if key in table["hosts"]:
+        site_id = table["hosts"][key]
+        return None if site_id is None else table["sites"][site_id]
     try:
         site = get_site_for_hostname(hostname, port)
     except Site.DoesNotExist:
         site = None
     if site is not None:
         site._state.fields_cache.pop("root_page", None)
-    if len(known) < MAX_HOSTS:
-        cache.set(HOSTS_KEY, {**known, key: site}, HOSTS_SECONDS)
+    if len(table["hosts"]) < MAX_HOSTS:
+        table["hosts"][key] = site.pk if site is not None else None
+        if site is not None:
+            table["sites"][site.pk] = site
+        cache.set(HOSTS_KEY, table, HOSTS_SECONDS)
     return site
 
 

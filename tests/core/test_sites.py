@@ -94,4 +94,5 @@ def test_without_a_working_cache_every_request_asks_the_database(site):
 def test_a_scan_of_ports_cannot_grow_the_table_without_end(site):
     for port in range(1000, 1000 + MAX_HOSTS + 20):
         assert site_for_host("testserver", port).pk == site.pk
-    assert len(cache.get(HOSTS_KEY)) == MAX_HOSTS
+    table = cache.get(HOSTS_KEY)
+    assert len(table["hosts"]) == MAX_HOSTS and list(table["sites"]) == [site.pk]
