@@ -701,7 +701,9 @@ def comment_flood(server: Server, article: Target, args: argparse.Namespace, tmp
     seconds = args.flood_seconds
     log(f"  [W5] the article at {args.paced_rate:.0f} req/s for {seconds}s, alone, then during "
         f"{args.flood_rate:.0f} comment POSTs/s ...")
+    cpu_start = process_tree_cpu_seconds(server.proc.pid)
     alone = paced_article(server, article, args, seconds)
+    cpu_alone = process_tree_cpu_seconds(server.proc.pid)
     flood_out = tmp / "flood.json"
     flood_log = open(tmp / "flood.log", "w")
     flood = subprocess.Popen(
@@ -718,9 +720,14 @@ def comment_flood(server: Server, article: Target, args: argparse.Namespace, tmp
             flood.kill()
             flood.wait()
         flood_log.close()
+    cpu_flooded = process_tree_cpu_seconds(server.proc.pid)
     if flood.returncode != 0:
         raise BenchError(f"the comment flood failed (exit {flood.returncode}):\n{tail(tmp / 'flood.log', 30)}")
     posts = json.loads(flood_out.read_text())
+    # Both runs last as long and ask for the article as often: what the
+    # flooded one spent beyond the other is what the posts cost gunicorn.
+    post_cpu_ms = (None if None in (cpu_start, cpu_alone, cpu_flooded) or not posts["sent"]
+                   else ((cpu_flooded - cpu_alone) - (cpu_alone - cpu_start)) / posts["sent"] * 1000)
     accepted = posts["statuses"].get("303 sent", 0)
     if accepted < 0.9 * posts["asked"]["posts"] and not posts["server_errors"]:
         raise BenchError(f"the flood's comments were refused, so it measured no writes: {posts['statuses']} "
@@ -730,8 +737,10 @@ def comment_flood(server: Server, article: Target, args: argparse.Namespace, tmp
     log(f"    alone     {alone['rps']:7.1f} req/s  p50 {alone['p50_ms']:6.2f} ms  p95 {alone['p95_ms']:6.2f} ms")
     log(f"    flooded   {during['rps']:7.1f} req/s  p50 {during['p50_ms']:6.2f} ms  p95 {during['p95_ms']:6.2f} ms"
         f"   comments {posts['sent']:,} at {posts['achieved_rate']:.1f}/s, answers {posts['statuses']}, "
-        f"POST p95 {posts['latency_ms']['p95']:.0f} ms")
+        f"POST p95 {posts['latency_ms']['p95']:.0f} ms, "
+        f"server CPU {'?' if post_cpu_ms is None else f'{post_cpu_ms:.1f}'} ms/comment")
     return {"alone": alone, "during": during, "posts": posts, "p95_rise": round(rise, 4),
+            "server_cpu_ms_per_post": None if post_cpu_ms is None else round(post_cpu_ms, 2),
             "server_errors": server_errors,
             "pass": rise <= TARGET_FLOOD_P95_RISE and server_errors == 0}
 
