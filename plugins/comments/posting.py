@@ -72,8 +72,21 @@ def check_rate_limits(ip: str | None, email: str) -> None:
             )
 
 
+NUL_REFUSED = (
+    "Your {what} contains a NUL character (an invisible control character, often pasted in by "
+    "accident), which cannot be stored. Please remove it and post again."
+)
+
+
+def _refuse_nul(value: str, what: str, field: str) -> None:
+    # PostgreSQL stores no NUL in text: refused here, rather than a database error.
+    if "\x00" in value:
+        raise CommentRejected(NUL_REFUSED.format(what=what), field)
+
+
 def _clean_text(text: str) -> str:
     text = (text or "").strip()
+    _refuse_nul(text, "comment", "comment")
     if not text:
         raise CommentRejected("Please write a comment before posting.", "comment")
     if len(text) > settings.COMMENT_MAX_LENGTH:
@@ -91,6 +104,7 @@ def _clean_author(user, name: str, email: str, url: str) -> tuple[str, str, str]
     name = (name or "").strip()
     if not name:
         raise CommentRejected("Please give your name.", "name")
+    _refuse_nul(name, "name", "name")
     if len(name) > NAME_MAX_LENGTH:
         raise CommentRejected(f"Names can be at most {NAME_MAX_LENGTH} characters.", "name")
     email = (email or "").strip()
@@ -104,6 +118,7 @@ def _clean_author(user, name: str, email: str, url: str) -> tuple[str, str, str]
     if len(email) > EMAIL_MAX_LENGTH:
         raise CommentRejected(f"Email addresses can be at most {EMAIL_MAX_LENGTH} characters.", "email")
     url = (url or "").strip()
+    _refuse_nul(url, "website address", "url")
     if len(url) > URL_MAX_LENGTH:
         raise CommentRejected(f"Your website address can be at most {URL_MAX_LENGTH} characters.", "url")
     if url:

@@ -11,6 +11,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from hearthside.mail import one_line
 from hearthside.sms import send_sms
 
 from . import tokens
@@ -32,7 +33,7 @@ def preferences_url(member: Member) -> str:
 def _send(member: Member, subject: str, template: str, context: dict) -> int:
     context = {"member": member, "site": member.site, "business": business_name(member.site), **context}
     message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
+        subject=one_line(subject),
         body=render_to_string(f"members/email/{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[mailable_address(member.email)],

@@ -13,7 +13,6 @@ the same way.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from email.generator import BytesGenerator
 from email.policy import Compat32
@@ -29,20 +28,12 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.text import Truncator
 
+from hearthside.mail import one_line
+
 # Placeholders filled per recipient; chosen so no page text or URL contains them.
 GREETING, UNSUBSCRIBE, PREFERENCES = "@@hs-greeting@@", "@@hs-unsubscribe@@", "@@hs-preferences@@"
 _RELATIVE_LINK = re.compile(r'(\s(?:href|src)=")/(?!/)')
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _inliner = css_inline.CSSInliner(keep_style_tags=True)
-
-
-def one_line(text: str, limit: int = 200) -> str:
-    """``text`` fit for a header: control characters (CR, LF, NUL...) become
-    spaces, runs of space one, and it is cut at ``limit`` characters."""
-    text = unicodedata.normalize("NFC", " ".join(_CONTROL.sub(" ", text or "").split()))
-    # What Truncator gives a text short enough, without its translated
-    # ellipsis: it runs for every recipient's name.
-    return text if len(text) <= limit else Truncator(text).chars(limit)
 
 
 def absolute_links(html: str, root_url: str) -> str:

@@ -1,8 +1,13 @@
 """Mail leaves over real SMTP: an editor who forgot their password gets a
-working, signed reset link."""
+working, signed reset link. Header text from people is always one line."""
 import re
+import unicodedata
 
 from django.contrib.auth import get_user_model
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hearthside.mail import one_line
 
 
 def test_password_reset_mail_goes_over_smtp_with_a_working_link(client, site, editor, smtp_server):
@@ -34,3 +39,19 @@ def test_a_tampered_reset_link_is_refused(client, site, editor, smtp_server):
 
     assert "new_password1" not in response.content.decode()
     assert get_user_model().objects.get(pk=editor.pk).check_password("correct horse battery")
+
+
+@settings(max_examples=300, derandomize=True)
+@given(text=st.text(st.characters(blacklist_categories=("Cs",))), limit=st.integers(min_value=1, max_value=300))
+def test_one_line_leaves_nothing_that_could_break_or_add_a_header(text, limit):
+    line = one_line(text, limit)
+    assert not any(unicodedata.category(char) == "Cc" for char in line)
+    assert line == line.strip() or len(line) == limit  # only a cut leaves a space at the end
+    assert "\u2028" not in line and "\u2029" not in line and "\x85" not in line
+    assert len(line) <= limit
+    assert one_line(line, limit) == line  # once is enough
+
+
+def test_one_line_keeps_what_is_safe_and_joins_the_rest():
+    assert one_line("Zoë\r\nBcc: x@example.com\x00 ✓") == "Zoë Bcc: x@example.com ✓"
+    assert one_line("Spelt sourdough", 5) == "Spel…"

@@ -2,14 +2,19 @@
 confirmation link, reply notifications with their one-click mute link, and
 alerts to moderators. No email carries a visitor's markup."""
 
+import email.policy
 import re
 from email.header import decode_header, make_header
+from email.parser import BytesParser
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import Group
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from hearthside.mail import one_line
 from plugins.comments import posting
 from plugins.comments.models import CommentState, PageComment
 from plugins.comments.rules import CommentRules, save_rules
@@ -303,3 +308,61 @@ def test_no_script_from_a_comment_survives_into_any_email(
         assert "&lt;script&gt;" in html  # the visitor's markup shows as text, escaped
         assert "Lovely" in text
         assert "Mallory" in text
+
+
+# Header injection ------------------------------------------------------------------------------
+
+# What a visitor or an editor could put in a name or a title: line breaks of
+# every kind, NUL and other controls, a forged header, mixed scripts, length.
+HOSTILE_FRAGMENTS = st.sampled_from([
+    "\r\nBcc: victim@example.com", "\nSubject: Free money", "\r", "\x00", "\x1b[31m", "\u2028", "\x85",
+    "Zoë", "Дмитрий", "محمد", "李小龍", "🍞", "=?utf-8?q?forged?=", ":", "<b>bold</b>", "x" * 150,
+])
+HOSTILE_TEXT_VALUES = st.lists(
+    st.one_of(HOSTILE_FRAGMENTS, st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)),
+    min_size=1, max_size=6,
+).map("".join)
+CONFIRMATION_HEADERS = {
+    "content-type", "mime-version", "subject", "from", "to", "date", "message-id",
+    # aiosmtpd's record of the envelope
+    "x-peer", "x-mailfrom", "x-rcptto",
+}
+
+
+def parsed_back(message):
+    """The message as it arrived, parsed again by the standard library's
+    modern parser: what a mail client reads."""
+    return BytesParser(policy=email.policy.default).parsebytes(message.as_bytes())
+
+
+@settings(max_examples=30, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(title=HOSTILE_TEXT_VALUES, name=HOSTILE_TEXT_VALUES)
+def test_no_title_or_name_injects_a_header_into_the_confirmation(
+    site, smtp_server, django_capture_on_commit_callbacks, title, name
+):
+    # PostgreSQL stores no NUL in text; a title is an editor's, cut to Wagtail's 255.
+    title = title.replace("\x00", "")[:255].strip() or "Untitled"
+    article = make_article(make_section(site.root_page), title=title)
+    smtp_server.clear()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            posting.submit(site, article, text="A fine loaf.", name=name, email="tom@example.com",
+                           ip_address="203.0.113.2")
+    except posting.CommentRejected as refused:
+        # A name the rules refuse (empty once trimmed, too long, a NUL in it) is
+        # refused with a reason, and nothing is stored or sent.
+        assert refused.field == "name" and refused.message
+        assert smtp_server.messages() == []
+        assert not PageComment.objects.filter(page=article).exists()
+        return
+
+    [arrived] = smtp_server.messages()
+    message = parsed_back(arrived)
+    assert {key.lower() for key in message.keys()} <= CONFIRMATION_HEADERS
+    assert recipients(arrived) == ["tom@example.com"]
+    assert message["To"] == "tom@example.com"
+    subject = str(message["Subject"]).strip()  # a folded first line leaves a space in front
+    assert not any(c in subject for c in "\r\n\x00\x85\u2028")
+    assert subject == one_line(f"Confirm your comment on “{title}”")
+    assert message.get_body(("plain",)) is not None

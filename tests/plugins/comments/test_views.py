@@ -483,6 +483,18 @@ def test_posting_to_another_sites_page_answers_404(client, site, article, commen
     assert PageComment.objects.count() == 0
 
 
+@pytest.mark.parametrize("field", ["name", "comment", "url"])
+def test_a_nul_character_is_refused_with_a_reason_not_a_database_error(client, article, comment_form, field):
+    action, fields = comment_form(page_html(client, article))
+    entries = {**VISITOR, "url": "https://example.com/"}
+    entries[field] = entries[field][:5] + "\x00" + entries[field][5:]
+
+    response = client.post(action, {**fields, **entries})
+
+    # What the visitor wrote comes back in the form as they wrote it.
+    assert_refused(response, 400, "contains a NUL character", kept_text=entries["comment"])
+
+
 def test_an_expired_form_is_refused(client, article, comment_form, monkeypatch):
     action, fields = comment_form(page_html(client, article))
     monkeypatch.setattr(comment_forms, "DEFAULT_COMMENTS_TIMEOUT", -1)  # every form is too old
