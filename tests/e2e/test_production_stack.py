@@ -72,9 +72,10 @@ HOST = "127.0.0.1"
 MEMBERS = 300
 PAGE_CACHE_LOCAL_SECONDS = 1
 BATCH_SIZE = 20
-# Per message: a batch of 20 takes a second or more, long enough to catch one
-# half handed over; a whole update takes a few seconds across the senders.
-SMTP_DELAY = 0.05
+# Per message: a batch of 20 takes two seconds or more, long enough to catch
+# one half handed over even while the machine is busy polling; a whole update
+# takes several seconds across the senders.
+SMTP_DELAY = 0.1
 # Far above the time a batch takes even on a loaded machine, so that no
 # living worker's batch is ever taken over; short enough to wait out here.
 LEASE_SECONDS = 10
