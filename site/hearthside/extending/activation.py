@@ -183,9 +183,9 @@ def save_plugin_config(site, label: str, config: dict, user=None) -> None:
                 user=user,
                 data={"plugin": plugin.label, "site": site.hostname},
             )
-            # Another request may cache the old configuration until this commits.
-            transaction.on_commit(lambda: forget_cached_state(site))
     finally:
+        # The PluginActivation receiver forgets the state on save and on commit;
+        # this also forgets what was read inside a transaction that rolled back.
         forget_cached_state(site)
 
 
