@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from hearthside.mail import one_line
+from hearthside.mail import header_text
 from hearthside.usertext import plain_text
 
 from .models import CommentState, PageComment
@@ -27,7 +27,7 @@ def _send(subject: str, template: str, context: dict, to: list[str], headers: di
     text = render_to_string(f"comments/email/{template}.txt", context)
     html = render_to_string(f"comments/email/{template}.html", context)
     message = EmailMultiAlternatives(
-        subject=one_line(subject),
+        subject=header_text(subject),
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=to,

@@ -11,7 +11,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from hearthside.mail import one_line
+from hearthside.mail import header_text
 from hearthside.sms import send_sms
 
 from . import tokens
@@ -33,7 +33,7 @@ def preferences_url(member: Member) -> str:
 def _send(member: Member, subject: str, template: str, context: dict) -> int:
     context = {"member": member, "site": member.site, "business": business_name(member.site), **context}
     message = EmailMultiAlternatives(
-        subject=one_line(subject),
+        subject=header_text(subject),
         body=render_to_string(f"members/email/{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[mailable_address(member.email)],

@@ -28,7 +28,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.text import Truncator
 
-from hearthside.mail import one_line
+from hearthside.mail import header_text, one_line
 
 # Placeholders filled per recipient; chosen so no page text or URL contains them.
 GREETING, UNSUBSCRIBE, PREFERENCES = "@@hs-greeting@@", "@@hs-unsubscribe@@", "@@hs-preferences@@"
@@ -107,7 +107,7 @@ def smtp_bytes(message: EmailMultiAlternatives) -> bytes:
 
 def recipient(name: str, email: str) -> str:
     """``Name <address>`` for the To header, the name quoted as needed."""
-    name = one_line(name, 60)
+    name = header_text(name, 60)
     try:
         return formataddr((name, email))
     except UnicodeEncodeError:  # an internationalised domain: Django's sanitize_address encodes it
@@ -186,7 +186,7 @@ class Rendered:
             headers["List-Unsubscribe"] = f"<{contact['unsubscribe_url']}>"
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message = EmailMultiAlternatives(
-            subject=self.subject,
+            subject=header_text(self.subject),
             body=text,
             from_email=self.from_email or settings.DEFAULT_FROM_EMAIL,
             to=[recipient(contact.get("name", ""), contact["email"])],
@@ -203,7 +203,7 @@ class Rendered:
         parts are not plain 8-bit text that placeholders can be swapped in."""
         from_email = self.from_email or settings.DEFAULT_FROM_EMAIL
         sample = EmailMultiAlternatives(
-            subject=self.subject,
+            subject=header_text(self.subject),
             body=self.text,
             from_email=from_email,
             to=[WIRE_TO],
@@ -269,7 +269,7 @@ class Rendered:
 
 def _list_id(site) -> str:
     hostname = site.hostname or "localhost"
-    return f"{one_line(business_name(site), 60)} <updates.{hostname}>"
+    return f"{header_text(business_name(site), 60)} <updates.{hostname}>"
 
 
 def _render(site, template: str, context: dict, subject: str) -> Rendered:
@@ -362,7 +362,7 @@ def render_newsletter(update, page) -> Rendered:
         text=html_to_text(html),
         list_id=_list_id(site),
         hostname=site.hostname or "localhost",
-        from_email=formataddr((one_line(page.get_newsletter_from_name(), 60), settings.DEFAULT_FROM_EMAIL)),
+        from_email=formataddr((header_text(page.get_newsletter_from_name(), 60), settings.DEFAULT_FROM_EMAIL)),
         reply_to=(reply_to,) if reply_to and reply_to != settings.DEFAULT_FROM_EMAIL else (),
     )
 

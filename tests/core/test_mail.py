@@ -2,12 +2,13 @@
 working, signed reset link. Header text from people is always one line."""
 import re
 import unicodedata
+from email.header import decode_header, make_header
 
 from django.contrib.auth import get_user_model
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hearthside.mail import one_line
+from hearthside.mail import header_text, one_line
 
 
 def test_password_reset_mail_goes_over_smtp_with_a_working_link(client, site, editor, smtp_server):
@@ -55,3 +56,22 @@ def test_one_line_leaves_nothing_that_could_break_or_add_a_header(text, limit):
 def test_one_line_keeps_what_is_safe_and_joins_the_rest():
     assert one_line("Zoë\r\nBcc: x@example.com\x00 ✓") == "Zoë Bcc: x@example.com ✓"
     assert one_line("Spelt sourdough", 5) == "Spel…"
+
+
+@settings(max_examples=300, derandomize=True)
+@given(
+    text=st.lists(st.one_of(st.sampled_from(["=?utf-8?q?forged?=", "=?", "?=", "=?iso-8859-1?b?QQ==?="]),
+                            st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)), max_size=6).map("".join),
+    limit=st.integers(min_value=1, max_value=300),
+)
+def test_a_header_reads_back_as_it_was_typed(text, limit):
+    value = header_text(text, limit)
+    assert "\r" not in value and "\n" not in value
+    # What a mail client shows: encoded words decoded, like the ones a person typed would be.
+    assert str(make_header(decode_header(value))) == one_line(text, limit)
+
+
+def test_a_typed_encoded_word_is_encoded_and_plain_text_is_left_alone():
+    assert header_text("Spelt sourdough") == "Spelt sourdough"
+    forged = header_text("=?utf-8?q?Your_bank?=")
+    assert forged.startswith("=?utf-8?") and "Your_bank" not in forged
