@@ -16,8 +16,9 @@ Wire them in the root URLconf::
 """
 from __future__ import annotations
 
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 
 API_PREFIX = "/api/"
 
@@ -42,6 +43,13 @@ def page_not_found(request, exception=None):
             request, _exception_message(exception, f"There is no API endpoint at {request.path}."), 404
         )
     return defaults.page_not_found(request, exception)
+
+
+@csrf_exempt
+def no_such_endpoint(request, *args, **kwargs):
+    """The last pattern under /api/: no endpoint is here, whatever the method.
+    Exempt from CSRF: there is nothing to protect, and the answer is the same 404."""
+    raise Http404(f"There is no API endpoint at {request.path}.")
 
 
 def server_error(request):

@@ -20,6 +20,12 @@ Only /api/v1/ and /api/v2/ are described: :func:`public_api_only` drops
 everything else the URLconf holds (Wagtail's admin API, the schema views).
 It must be listed in ``SPECTACULAR_SETTINGS["PREPROCESSING_HOOKS"]`` so the
 ``manage.py spectacular`` command and the /api/schema/ view agree.
+
+:class:`api.openapi.AutoSchema` (``REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]``) adds to
+every operation the errors DRF and the plugin gate answer before a view's
+own code runs, unless the operation documents them itself: 401 for a bad
+token, 403 for a session write without the CSRF token, 429 when throttled,
+404 for a plugin's endpoint while the plugin is inactive.
 """
 from __future__ import annotations
 
@@ -168,7 +174,7 @@ def _query(name, type_, description, **kwargs):
 def listing_parameters(limit_max: int):
     return [
         _query("limit", int, f"How many items to return (default 20, at most {limit_max}; more is a 400)."),
-        _query("offset", int, "How many items to skip."),
+        _query("offset", int, "How many items to skip (at most 1000000000; more is a 400)."),
         _query(
             "fields",
             str,
@@ -176,7 +182,7 @@ def listing_parameters(limit_max: int):
             "(fields=_,a) or all (fields=*); nested: fields=feature_image(width,height).",
         ),
         _query("order", str, "Field to order by; -field for descending, random for a random order."),
-        _query("search", str, "Full-text search."),
+        _query("search", str, "Full-text search; only the first 200 characters are searched for."),
         _query("search_operator", str, "How search terms combine.", enum=["and", "or"]),
     ]
 
@@ -194,7 +200,7 @@ PAGE_FILTERS = [
     _query("descendant_of", str, "Only descendants of this page id (or 'root')."),
     _query("ancestor_of", int, "Only ancestors of this page id."),
     _query("translation_of", str, "Only translations of this page id."),
-    _query("locale", str, "Only pages in this language code."),
+    _query("locale", str, "Only pages in this language code (an unknown code is a 400)."),
     _query("slug", str, "Only pages with this slug."),
     _query("show_in_menus", bool, "Only pages shown (true) or not shown (false) in menus."),
 ]
@@ -206,6 +212,7 @@ FIND_PAGE_PARAMETERS = FIND_PARAMETERS + [
 ]
 
 BAD_REQUEST = OpenApiResponse(ErrorMessageSerializer, description="A query parameter is not valid.")
+BAD_FIND = OpenApiResponse(ErrorMessageSerializer, description="?id= is not an integer.")
 NOT_FOUND = OpenApiResponse(ErrorMessageSerializer, description="No such item, or it is not public.")
 FOUND = OpenApiResponse(
     None,

@@ -10,8 +10,9 @@
 
 Endpoints are read-only and public. Errors are DRF's JSON
 ``{"detail": "..."}``. Authentication (for plugins' endpoints that need it):
-``Authorization: Token <key>`` for apps, the session cookie plus the CSRF
-token for browsers (DRF enforces CSRF on unsafe methods for session users).
+``Authorization: Bearer <key>`` (or ``Token <key>``, see :mod:`api.auth`) for
+apps, the session cookie plus the CSRF token for browsers (DRF enforces CSRF
+on unsafe methods for session users).
 """
 from __future__ import annotations
 

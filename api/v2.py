@@ -33,6 +33,12 @@ Pages (/api/v2/pages/)
   page: slot components' ``data()`` (hence slots are opt-in in listings),
   ``api_page_payload`` receivers, and a page type's tags and child relations
   (``?type=...&fields=tags,related_links``).
+- **Bounds.** ``?offset`` may not exceed ``OFFSET_MAX`` (10**9; more answers
+  400 ``offset cannot be higher than 1000000000``, where the database would
+  fail on a number past its integers). ``?search`` is cut to
+  ``hearthside.views.SEARCH_QUERY_MAX_LENGTH`` (200) characters before it
+  reaches the search backend, as on the website's search page, on the
+  images and documents endpoints too: the backend's work grows with the query.
 - **Errors.** Wagtail's JSON ``{"message": "..."}``: 400 for a bad limit,
   offset, type, fields, order, search operator or filter value; 404 for an
   unknown or hidden page. Paths under /api/ that match no endpoint answer
@@ -47,6 +53,8 @@ shared by all sites, as in Wagtail's admin.
 """
 from __future__ import annotations
 
+import copy
+
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -56,21 +64,53 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework.fields import Field
 from rest_framework.response import Response
+from wagtail.api.v2.filters import SearchFilter
+from wagtail.api.v2.pagination import WagtailPagination
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.serializers import PageSerializer
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet as WagtailPagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet as WagtailDocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet as WagtailImagesAPIViewSet
-from wagtail.models import Collection, CollectionViewRestriction, Page, Site
+from wagtail.models import Collection, CollectionViewRestriction, Locale, Page, Site
 
 from hearthside.extending import hooks
 from hearthside.extending.gate import page_types_of_inactive_plugins
 from hearthside.extending.slots import all_slots
+from hearthside.views import SEARCH_QUERY_MAX_LENGTH
 
 from . import schema
 
 LIMIT_MAX = getattr(settings, "WAGTAILAPI_LIMIT_MAX", 20)
+OFFSET_MAX = 10**9
+
+
+class BoundedPagination(WagtailPagination):
+    """Wagtail's ?limit and ?offset, with the offset capped at OFFSET_MAX."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            too_far = int(request.GET.get("offset", 0)) > OFFSET_MAX
+        except ValueError:
+            too_far = False  # not a number: Wagtail's own 400 says so
+        if too_far:
+            raise BadRequestError(f"offset cannot be higher than {OFFSET_MAX}")
+        return super().paginate_queryset(queryset, request, view)
+
+
+class BoundedSearchFilter(SearchFilter):
+    """Wagtail's ?search, cut to SEARCH_QUERY_MAX_LENGTH characters first."""
+
+    def filter_queryset(self, request, queryset, view):
+        query = request.GET.get("search")
+        if query is not None and len(query) > SEARCH_QUERY_MAX_LENGTH:
+            params = request.GET.copy()
+            params["search"] = query[:SEARCH_QUERY_MAX_LENGTH]
+            http_request = copy.copy(request._request)
+            http_request.GET = params
+            request = copy.copy(request)
+            request._request = http_request
+        return super().filter_queryset(request, queryset, view)
 
 
 class SlotsField(Field):
@@ -98,20 +138,38 @@ class SlotsField(Field):
 
 class StrictFiltersMixin:
     """Turn bad filter values that Wagtail passes to the database unchecked
-    (a date that is not a date, an unknown search operator) into 400s
-    rather than 500s."""
+    (a date that is not a date, an unknown search operator, an offset past
+    the database's integers) into 400s rather than 500s, and bound the
+    search query (see the module docstring)."""
 
     SEARCH_OPERATORS = ("and", "or")
+    pagination_class = BoundedPagination
+
+    @property
+    def filter_backends(self):
+        return [BoundedSearchFilter if backend is SearchFilter else backend for backend in super().filter_backends]
 
     def filter_queryset(self, queryset):
         self._check_filter_values(queryset.model)
         return super().filter_queryset(queryset)
+
+    def find_object(self, queryset, request):
+        # Wagtail looks ?id= up unchecked: ?id=abc was a 500.
+        if "id" in request.GET:
+            try:
+                int(request.GET["id"])
+            except ValueError:
+                raise BadRequestError("id must be an integer") from None
+        return super().find_object(queryset, request)
 
     def _check_filter_values(self, model):
         params = self.request.GET
         operator = params.get("search_operator")
         if operator is not None and operator not in self.SEARCH_OPERATORS:
             raise BadRequestError("search_operator must be 'and' or 'or'")
+        # Wagtail answers an unknown ?locale= with a 404, as if the listing were missing.
+        if "locale" in params and issubclass(model, Page) and not Locale.objects.filter(language_code=params["locale"]).exists():
+            raise BadRequestError(f"locale: there is no language with the code '{params['locale'][:20]}'")
         filterable = set(self.get_available_fields(model, db_fields_only=True))
         for name, value in params.items():
             if name not in filterable:
@@ -263,7 +321,7 @@ class PagesAPIViewSet(StrictFiltersMixin, WagtailPagesAPIViewSet):
         summary="Find a page by id or website path",
         description="Redirects to the page's detail URL; 404 if no public page of this site matches.",
         parameters=schema.FIND_PAGE_PARAMETERS,
-        responses={302: schema.FOUND, 404: schema.NOT_FOUND},
+        responses={302: schema.FOUND, 400: schema.BAD_FIND, 404: schema.NOT_FOUND},
         tags=["pages"],
     )
     def find_view(self, request):
@@ -306,7 +364,7 @@ class _MediaSchema:
             summary="Find by id",
             description="Redirects to the item's detail URL; 404 if there is none.",
             parameters=schema.FIND_PARAMETERS,
-            responses={302: schema.FOUND, 404: schema.NOT_FOUND},
+            responses={302: schema.FOUND, 400: schema.BAD_FIND, 404: schema.NOT_FOUND},
             tags=[name],
         )
 

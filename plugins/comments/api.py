@@ -22,7 +22,7 @@ from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import APIException, NotFound
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -30,6 +30,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 from wagtail.models import Page, Site
 
+from api.auth import BearerOrTokenAuthentication
 from api.errors import first_error
 from api.throttling import PublicWriteThrottle
 from hearthside.extending.gate import page_types_of_inactive_plugins
@@ -87,7 +88,7 @@ class ReactionThrottle(PublicWriteThrottle):
 
 
 class CommentsAPIView(APIView):
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [BearerOrTokenAuthentication, SessionAuthentication]
     write_throttle_class = PublicWriteThrottle
 
     def get_throttles(self):
@@ -129,6 +130,10 @@ def commentable_page(request, page_id: int):
 def visible_comment(request, comment_id: int) -> PageComment:
     """A visible comment on a public page of the request's site; else 404."""
     site = _site(request)
+    # The pk is a link to the parent comment: Django does not turn an id no column
+    # can hold into "no match" there, and SQLite raised OverflowError on it.
+    if not -(2**63) <= comment_id < 2**63:
+        raise NotFound(f"There is no comment {comment_id} on this site, or it is hidden.")
     comment = (
         PageComment.objects.filter(pk=comment_id, state=CommentState.APPROVED, wagtail_site=site)
         .filter(page__in=_public_pages(site))

@@ -18,12 +18,14 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.urls import path, reverse
 from django.utils.http import urlencode
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.auth import BearerOrTokenAuthentication
+from api.openapi import ErrorDetailSerializer
 from hearthside.extending.activation import is_active
 from hearthside.shortcuts import request_site
 
@@ -66,7 +68,7 @@ def _chart(section: Section, chart: Chart, query: dict) -> dict:
 
 
 class DashboardView(APIView):
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [BearerOrTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, MaySeeInsights]
 
     @extend_schema(
@@ -82,7 +84,12 @@ class DashboardView(APIView):
             OpenApiParameter("start", OpenApiTypes.DATE, description="With period=custom."),
             OpenApiParameter("end", OpenApiTypes.DATE, description="With period=custom."),
         ],
-        responses={200: DashboardSerializer, 400: InsightsErrorSerializer},
+        responses={
+            200: DashboardSerializer,
+            400: InsightsErrorSerializer,
+            401: OpenApiResponse(ErrorDetailSerializer, description="No credentials, or a bad token."),
+            403: OpenApiResponse(ErrorDetailSerializer, description=MaySeeInsights.message),
+        },
         tags=[TAG],
     )
     def get(self, request):

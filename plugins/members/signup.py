@@ -59,7 +59,8 @@ def clean_choices(site, channels, topics, *, phone: str = "", webhook_url: str =
     their first frequency) and ``topics`` (slugs) against what ``site``
     offers. MemberRejected names the first problem."""
     offered = channels_for(site)
-    if isinstance(channels, (list, tuple, set)):
+    # A list of anything but names (a list of objects, say) is as wrong as a number.
+    if isinstance(channels, (list, tuple, set)) and all(isinstance(key, str) for key in channels):
         channels = {key: "" for key in channels}
     if not isinstance(channels, dict):
         raise MemberRejected("Channels must be a list of channel names or a {channel: frequency} object.", "channels")

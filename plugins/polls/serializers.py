@@ -63,14 +63,16 @@ class PollErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What was wrong, in a sentence fit to show the voter.")
     code = serializers.CharField(
         allow_null=True,
+        required=False,
         help_text=(
             "The rule that refused the vote: not_open, closed, already_voted, no_choice, one_choice_only, "
             "unknown_choice, text_not_taken, text_too_long, text_invalid; bad_request for a body that is not "
-            "a vote; null for other errors (not found, throttled)."
+            "a vote; null for other errors (not found, throttled). Left out, with `field`, on the 404 for a "
+            "path whose poll id is not a number (no polls endpoint is there)."
         ),
     )
     field = serializers.CharField(
-        allow_null=True, help_text="`choices`, `text`, or null for the vote as a whole."
+        allow_null=True, required=False, help_text="`choices`, `text`, or null for the vote as a whole."
     )
 
 

@@ -189,6 +189,9 @@ def clean_choices(poll: Poll, raw) -> list[int]:
         raise VoteError(VoteError.NO_CHOICE, "Choose an answer before you vote.", "choices")
     if len(ids) > 1 and not poll.multiple:
         raise VoteError(VoteError.ONE_CHOICE_ONLY, "Choose just one answer: this poll takes one.", "choices")
+    # An id no database column can hold names no choice (SQLite raised OverflowError on it).
+    if any(not -(2**63) <= id_ < 2**63 for id_ in ids):
+        raise _unknown_choice()
     if Choice.objects.filter(poll=poll, pk__in=ids).count() != len(ids):
         raise _unknown_choice()
     return ids

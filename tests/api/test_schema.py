@@ -94,7 +94,24 @@ def test_operations_are_grouped_by_endpoint_and_plugin(schema):
 
 
 def test_auth_schemes_are_token_and_session(schema):
-    assert set(schema["components"]["securitySchemes"]) == {"tokenAuth", "cookieAuth", "memberToken"}
+    schemes = schema["components"]["securitySchemes"]
+    assert set(schemes) == {"tokenAuth", "cookieAuth", "memberToken"}
+    assert schemes["tokenAuth"]["name"] == "Authorization"
+    assert "`Bearer <key>` or `Token <key>`" in schemes["tokenAuth"]["description"]
+
+
+def test_errors_answered_before_the_view_are_documented(schema):
+    """api.openapi.AutoSchema: a bad token (401) and throttling (429)
+    everywhere, CSRF (403) on session writes, 404 for an inactive plugin."""
+    pages = schema["paths"]["/api/v2/pages/"]["get"]["responses"]
+    assert {"401", "429"} <= set(pages)
+    like = schema["paths"]["/api/v1/comments/{comment_id}/like/"]["post"]["responses"]
+    assert {"401", "403", "404", "429"} <= set(like)
+    insights = schema["paths"]["/api/v1/insights/"]["get"]["responses"]
+    assert {"401", "403", "404", "429"} <= set(insights)
+    # No session authentication there, so no CSRF refusal either.
+    signup = schema["paths"]["/api/v1/members/signup/"]["post"]["responses"]
+    assert "403" not in signup and "401" not in signup
 
 
 def test_management_command_generates_a_valid_schema_without_warnings(tmp_path):

@@ -351,13 +351,14 @@ ANYMAIL = {
 # Headless API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # `Authorization: Bearer <key>` or `Token <key>`.
+        "api.auth.BearerOrTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.CappedPageNumberPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", default="120/min"),
         "user": env("API_THROTTLE_USER", default="600/min"),
@@ -378,7 +379,7 @@ SPECTACULAR_SETTINGS = {
         "pages (with each template slot's data), images and documents. /api/v1/ has the site's "
         "information, its active plugins, and every installed plugin's endpoints under "
         "/api/v1/<plugin>/ (an inactive plugin's answer 404). Reads are public; apps authenticate "
-        "with `Authorization: Token <key>`, browsers with their session and the CSRF token."
+        "with `Authorization: Bearer <key>` (or `Token <key>`), browsers with their session and the CSRF token."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
