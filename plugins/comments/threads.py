@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django_comments.models import CommentFlag
 from django_comments_xtd.models import LIKEDIT_FLAG
 
@@ -87,10 +87,31 @@ def serialize_comment(comment, *, likes: int = 0, liked: bool = False, can_reply
     }
 
 
+def shown(comments):
+    """The approved ``comments`` (a PageComment queryset) that are shown: a
+    reply under a hidden comment is hidden too. In a thread's ``order`` each
+    comment's replies follow it, deeper than it, until a comment at its level
+    or above; so a hidden comment is above a reply when it comes earlier,
+    less deep, and nothing in between is as shallow as it."""
+    shallower_between = PageComment.objects.filter(
+        thread_id=OuterRef("thread_id"),
+        order__gt=OuterRef("order"),
+        order__lt=OuterRef(OuterRef("order")),
+        level__lte=OuterRef("level"),
+    )
+    hidden_above = (
+        PageComment.objects.filter(thread_id=OuterRef("thread_id"), order__lt=OuterRef("order"),
+                                   level__lt=OuterRef("level"))
+        .exclude(state=CommentState.APPROVED)
+        .exclude(Exists(shallower_between))
+    )
+    return comments.filter(state=CommentState.APPROVED).exclude(Exists(hidden_above))
+
+
 def comment_counts(page_ids) -> dict[int, int]:
-    """Visible comments per page, for every page in ``page_ids`` in one query."""
+    """Shown comments per page, for every page in ``page_ids`` in one query."""
     rows = (
-        PageComment.objects.filter(page_id__in=list(page_ids), state=CommentState.APPROVED)
+        shown(PageComment.objects.filter(page_id__in=list(page_ids)))
         .order_by()
         .values("page_id")
         .annotate(total=Count("pk"))
@@ -101,7 +122,7 @@ def comment_counts(page_ids) -> dict[int, int]:
 def thread_page(page, *, max_depth: int, number: int = 1, per_page: int = THREADS_PER_PAGE, user=None) -> ThreadPage:
     visible = PageComment.objects.filter(page_id=page.pk, state=CommentState.APPROVED).order_by()
     per_page = max(1, min(per_page, MAX_THREADS_PER_PAGE))
-    totals = visible.aggregate(
+    totals = shown(visible).aggregate(
         comments=Count("pk"), threads=Count("pk", filter=Q(level=0))
     )
     page_count = max(1, -(-totals["threads"] // per_page))

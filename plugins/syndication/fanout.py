@@ -41,6 +41,11 @@ def problem_with(update: Update) -> str:
             return "The page of this update was deleted, so there is nothing to send."
         if not update.page.live:
             return f"“{update.page.title}” is no longer published: publish it again, then release the update."
+        if update.page.get_view_restrictions().exists():
+            return (
+                f"“{update.page.title}” is private (a privacy setting on it or above it): members are not "
+                "sent private pages. Make it public, then release the update."
+            )
         body = body_problem(update.page.specific)
         if body:
             return body

@@ -229,13 +229,13 @@ class Run:
             if page_id is not None:
                 pages_by_digest[digest_id].append(page_id)
                 page_ids.add(page_id)
-        pages = Page.objects.filter(pk__in=page_ids).live().specific().in_bulk()
+        pages = Page.objects.filter(pk__in=page_ids).live().public().specific().in_bulk()
         groups = defaultdict(list)
         for digest in digests:
             groups[(digest.site_id, digest.channel, digest.frequency, tuple(pages_by_digest[digest.pk]))].append(digest)
         for (site_id, channel, frequency, ids), group in groups.items():
             listed = [pages[pk] for pk in ids if pk in pages]
-            if not listed:  # every page in it was unpublished since: nothing to say
+            if not listed:  # every page in it was unpublished or made private since: nothing to say
                 self.record(group, [("skipped", None)] * len(group), Digest)
                 continue
             site = self.site(site_id)

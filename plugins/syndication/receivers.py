@@ -6,9 +6,9 @@ from functools import partial
 
 from anymail.signals import EventType, tracking
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from wagtail.models import Site
+from wagtail.models import Page, PageViewRestriction, Site
 
 from hearthside.extending import hooks
 from hearthside.models import PluginActivation
@@ -105,6 +105,18 @@ def refresh_feeds_on_site_change(sender, instance, **kwargs):
     # content, the hub) and only the page types of active plugins.
     site_id = instance.pk if sender is Site else instance.site_id
     transaction.on_commit(partial(invalidate_feeds, site_id))
+
+
+@receiver(post_save, sender=PageViewRestriction, dispatch_uid="syndication_feeds_on_privacy_save")
+@receiver(post_delete, sender=PageViewRestriction, dispatch_uid="syndication_feeds_on_privacy_delete")
+def refresh_feeds_on_privacy_change(sender, instance, **kwargs):
+    # Feeds list only public pages: a page made private (or public) changes them.
+    try:
+        site = instance.page.get_site()
+    except Page.DoesNotExist:  # deleted with its page, whose own unpublish refreshes the feeds
+        return
+    if site is not None:
+        transaction.on_commit(partial(invalidate_feeds, site.pk))
 
 
 # The members plugin's events (only when it is installed): an erased member's

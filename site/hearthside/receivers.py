@@ -2,7 +2,7 @@
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from wagtail.models import Site
+from wagtail.models import PageViewRestriction, Site
 
 from hearthside import pagecache, sites
 from hearthside.extending import hooks
@@ -27,6 +27,13 @@ def purge_pages_on_site_change(sender, created=False, **kwargs):
     # nothing a visitor sees, so only edits purge.
     if not (created and sender is SiteBranding):
         pagecache.purge()
+
+
+@receiver(post_save, sender=PageViewRestriction, dispatch_uid="hearthside_purge_on_privacy_save")
+@receiver(post_delete, sender=PageViewRestriction, dispatch_uid="hearthside_purge_on_privacy_delete")
+def purge_pages_on_privacy_change(sender, **kwargs):
+    # A page made private must not go on being served from an anonymous copy.
+    transaction.on_commit(pagecache.purge)
 
 
 @receiver(post_save, sender=Site, dispatch_uid="hearthside_forget_sites_on_save")
