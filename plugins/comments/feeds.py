@@ -12,6 +12,7 @@ Wagtail's cached site root paths.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.contrib.syndication.views import Feed
@@ -25,6 +26,13 @@ from .models import CommentState, PageComment
 from .pages import accepts_comments
 
 FEED_LENGTH = 30
+# What XML 1.0 cannot hold: Django's feed writer fails on it, so one visitor's
+# pasted control character would break the feed for everyone.
+NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xml_text(text: str) -> str:
+    return NOT_IN_XML.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -119,11 +127,11 @@ class SiteCommentsRSSFeed(Feed):
         return _shown_on_page(self.comments(source))
 
     def item_title(self, comment: PageComment) -> str:
-        return f"{comment.user_name or 'Someone'} on {comment.page.title}"
+        return _xml_text(f"{comment.user_name or 'Someone'} on {comment.page.title}")
 
     def item_description(self, comment: PageComment) -> str:
         # The feed generator escapes this for the XML; readers render it as HTML.
-        return str(render_markdown(comment.comment))
+        return _xml_text(str(render_markdown(comment.comment)))
 
     def item_link(self, comment: PageComment) -> str:
         return comment.get_full_url()
@@ -143,7 +151,7 @@ class SiteCommentsRSSFeed(Feed):
 
     def item_author_name(self, comment: PageComment) -> str:
         # The name only: a commenter's email is never published.
-        return comment.user_name or "Someone"
+        return _xml_text(comment.user_name or "Someone")
 
 
 class SiteCommentsAtomFeed(SiteCommentsRSSFeed):
