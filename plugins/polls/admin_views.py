@@ -257,6 +257,8 @@ class PollChooseResultsView(SiteScopedMixin, chooser.ChooseResultsView):
 
 class PollChosenView(SiteScopedMixin, chooser.SnippetChosenView):
     def get_object(self, pk):
+        if not str(pk).isdigit():  # the URL takes any string; a poll's id is a number
+            raise Poll.DoesNotExist
         return self.site_polls().get(pk=pk)
 
 
@@ -265,11 +267,21 @@ class PollChosenMultipleView(SiteScopedMixin, chooser.SnippetChosenMultipleView)
         return self.site_polls().filter(pk__in=pks)
 
 
+class PollChooserCreateView(chooser.SnippetCreateView):
+    """The chooser has no "create" tab: a poll needs its answers and its site,
+    which only the poll's own screen gives. Wagtail still routes the URL, so
+    it answers 404 (rather than failing on the form it does not have)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        raise Http404("Polls are written on their own screen, not in the chooser.")
+
+
 class PollChooserViewSet(chooser.SnippetChooserViewSet):
     choose_view_class = PollChooseView
     choose_results_view_class = PollChooseResultsView
     chosen_view_class = PollChosenView
     chosen_multiple_view_class = PollChosenMultipleView
+    create_view_class = PollChooserCreateView
 
 
 class PollDeleteBulkAction(DeleteBulkAction):
