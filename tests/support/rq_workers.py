@@ -93,7 +93,7 @@ class Workers:
     def start(self, names, env: dict) -> None:
         """Start the workers; they register in Redis a few seconds later (wait_ready)."""
         for name in names:
-            log = open(self.log_dir / f"{name}.log", "wb")
+            log = open(self.log_dir / f"{name}.log", "ab")  # a restarted worker logs on
             self.processes[name] = subprocess.Popen(
                 [
                     self.python, "manage.py", "rqworker", "default",
