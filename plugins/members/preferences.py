@@ -179,6 +179,9 @@ def erase(member: Member) -> None:
         for phone in phones:
             consent.suppress(site, Suppression.PHONE, phone, SuppressionReason.ERASED)
         member.tags.clear()
+        from .syndication import announce_leaving  # it imports this module
+
+        announce_leaving(member)
         Member.objects.filter(pk=member_id).delete()
         transaction.on_commit(lambda: hooks.member_erased.send(site, email=email, member_id=member_id))
 

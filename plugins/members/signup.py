@@ -205,6 +205,9 @@ def withdraw(member: Member, channel: str, *, source: str, ip: str) -> bool:
     deleted, _ = Subscription.objects.filter(member=member, channel=channel).delete()
     if not deleted:
         return False
+    from .syndication import announce_leaving  # it imports this module
+
+    announce_leaving(member, channel)
     consent.record(member, channel, False, source=source, ip=ip)
     announce(hooks.consent_changed, member, channel=channel, granted=False, source=source)
     return True

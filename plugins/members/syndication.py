@@ -314,6 +314,17 @@ def recipient_contacts(site, channel: str, member_ids, update_id: int | None = N
     }
 
 
+# --- leaving ------------------------------------------------------------------------------
+
+
+def announce_leaving(member, channel: str | None = None) -> None:
+    """Tell syndication, inside the transaction that takes ``member`` off
+    ``channel`` (None: every channel, or erased), so that no message to them
+    is handed over once it commits."""
+    if syndication_hooks is not None:
+        syndication_hooks.recipient_leaving.send(member.site, member_id=member.pk, channel=channel)
+
+
 # --- address_undeliverable -----------------------------------------------------------------
 
 UNDELIVERABLE = {

@@ -32,6 +32,9 @@ from . import hooks
 from .emails import smtp_bytes
 
 SENT, RETRY, FAILED, BOUNCED, OUTAGE = "sent", "retry", "failed", "bounced", "outage"
+# Tries of one email at once, the first included, when the server refuses it
+# for now (4xx) or hangs up: most such refusals pass within a second.
+TRANSIENT_TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -108,10 +111,25 @@ class EmailSender(Sender):
         return self.connection.connection
 
     def send(self, item: Item) -> Outcome:
+        """Send ``item``; a transient refusal (4xx) or a hang-up is tried
+        again at once, on a new connection after a hang-up, up to
+        TRANSIENT_TRIES times in all before the row waits for its backoff.
+        OUTAGE only when no connection can be made: then the batch waits."""
+        for _ in range(TRANSIENT_TRIES):
+            outcome = self._send_once(item)
+            if outcome.result != RETRY:
+                return outcome
+        return outcome
+
+    def _send_once(self, item: Item) -> Outcome:
         try:
             if self.connection is None:
                 self.open()
             smtp = self._smtp()
+        except (OSError, smtplib.SMTPException) as error:  # a hang-up at the greeting too
+            self.close()
+            return Outcome(OUTAGE, error=f"Cannot reach the mail server: {error}"[:500])
+        try:
             # The fast path: the update's message bytes with this member's parts filled in.
             wire = getattr(item.content, "wire", None) if smtp is not None else None
             filled = wire(item.contact, item) if wire is not None else None
@@ -134,20 +152,23 @@ class EmailSender(Sender):
             return Outcome(SENT, message_id)
         except smtplib.SMTPRecipientsRefused as refused:
             code, text = next(iter(refused.recipients.values()))
-            return _smtp_outcome(code, text)
+            return self._refused(code, text)
         except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
-            return _smtp_outcome(error.smtp_code, error.smtp_error)
+            return self._refused(error.smtp_code, error.smtp_error)
         except smtplib.SMTPServerDisconnected as error:
+            # Whether a message cut off after its data arrived is unknown; it is sent again.
             self.close()
-            return Outcome(OUTAGE, error=f"The mail server hung up: {error}"[:500])
+            return Outcome(RETRY, error=f"The mail server hung up: {error}"[:500])
         except smtplib.SMTPResponseException as error:
-            if error.smtp_code in (421,):
-                self.close()
-                return Outcome(OUTAGE, error=f"{error.smtp_code} {error.smtp_error!r}"[:500])
-            return _smtp_outcome(error.smtp_code, error.smtp_error)
+            return self._refused(error.smtp_code, error.smtp_error)
         except (OSError, socket.timeout, smtplib.SMTPException) as error:
             self.close()
             return Outcome(OUTAGE, error=f"Cannot reach the mail server: {error}"[:500])
+
+    def _refused(self, code: int, text) -> Outcome:
+        if code == 421:  # "closing the channel": smtplib has closed it; the next try connects again
+            self.close()
+        return _smtp_outcome(code, text)
 
 
 def sms_text(update_title: str, url: str, business: str) -> str:

@@ -49,6 +49,20 @@ recipient_contacts = Action(
     """,
 )
 
+recipient_leaving = Action(
+    "syndication.recipient_leaving",
+    """A member is being taken off a channel, or off every channel (they
+    unsubscribed, were erased, or their address stopped working). Sent by
+    the owner of the addresses *inside* the transaction that does it, before
+    it commits: syndication then hands no message to them over once it has
+    committed, even one of a batch already being sent.
+
+    Arguments: ``site``, ``member_id`` (int), ``channel`` (key, or None for
+    every channel).
+    Receivers return nothing useful; results are ignored.
+    """,
+)
+
 address_undeliverable = Action(
     "syndication.address_undeliverable",
     """An address must not be used again: it bounced permanently, its owner

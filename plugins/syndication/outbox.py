@@ -40,7 +40,7 @@ from wagtail.models import Page, Site
 from hearthside.extending.activation import is_active
 from hearthside.ratelimit import consume, parse_rate
 
-from . import hooks
+from . import hooks, leaving
 from .channels import BOUNCED, FAILED, OUTAGE, RETRY, SENT, Item, senders_for
 from .content import DigestContent, UpdateContent, content_for
 from .models import Delivery, DeliveryEvent, DeliveryStatus, Digest, EventKind, Update, UpdateStatus
@@ -250,11 +250,12 @@ class Run:
             self.record(rows, [(PAUSED, "The syndication plugin is off on this site.")] * len(rows), model, site=site)
             return
         sender = None if channel in self.failed_channels else self.sender(site, channel)
+        watch = leaving.Watch(site, channel, update_id)  # before the contacts: no leave falls between
         contacts = contacts_for(site, channel, [row.member_id for row in rows], update_id)
         outcomes = []
         for index, row in enumerate(rows):
             contact = contacts.get(row.member_id)
-            if contact is None:
+            if contact is None or watch.left(row.member_id):
                 outcomes.append(("skipped", None))
                 continue
             if sender is None:

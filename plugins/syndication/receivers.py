@@ -13,9 +13,9 @@ from wagtail.models import Page, PageViewRestriction, Site
 from hearthside.extending import hooks
 from hearthside.models import PluginActivation
 
-from . import events, updates, websub
+from . import events, leaving, updates, websub
 from .feeds import invalidate_feeds
-from .hooks import unsubscribed_via_update
+from .hooks import recipient_leaving, unsubscribed_via_update
 from .models import EventKind
 
 
@@ -137,6 +137,11 @@ if member_hooks is not None:
         DeliveryEvent.objects.filter(site=site, member_id=member_id).update(member_id=None, delivery=None)
         Delivery.objects.filter(update__site=site, member_id=member_id).delete()
         Digest.objects.filter(site=site, member_id=member_id).delete()
+
+
+@recipient_leaving.connect
+def stop_messages_to_a_leaving_member(site, member_id, channel=None, **kwargs):
+    leaving.announce(site, member_id, channel)
 
 
 @unsubscribed_via_update.connect

@@ -1,7 +1,8 @@
 """The core's own hook receivers."""
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django_tasks.signals import task_finished, task_started
 from wagtail.models import PageViewRestriction, Site
 
 from hearthside import pagecache, sites
@@ -49,3 +50,16 @@ def forget_plugin_state_on_change(sender, instance, **kwargs):
     site = instance.site
     forget_cached_state(site)
     transaction.on_commit(lambda: forget_cached_state(site))
+
+
+@receiver(task_started, dispatch_uid="hearthside_fresh_connections_for_a_task")
+@receiver(task_finished, dispatch_uid="hearthside_tidy_connections_after_a_task")
+def close_broken_connections_around_tasks(sender, **kwargs):
+    # What Django does around every request: a connection the database
+    # dropped (a restart, a failover) or past CONN_MAX_AGE is closed, so the
+    # task connects again instead of failing, and so does every task after it.
+    # Not inside a transaction: a task run at once (the immediate backend,
+    # tests) shares its caller's.
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()

@@ -2,6 +2,9 @@
 local part, for the outbox's fault tests:
 
 - ``tempfail-…``: 451 the first time each address is tried, then accepted;
+- ``greylist-…``: 451 the first three times (more than one send tries at
+  once, so the row waits for its backoff), then accepted;
+- ``closing-…``: 421 (closing the channel) the first time each address is tried;
 - ``alwaystemp-…``: 451 every time;
 - ``bounce-…``: 550 5.1.1 (no such user: a hard bounce);
 - ``reject-…``: 554 5.7.1 (refused by policy: a permanent failure);
@@ -18,12 +21,20 @@ class FaultyMailbox(Mailbox):
     def __init__(self, mail_dir):
         super().__init__(mail_dir)
         self.tried: set[str] = set()
+        self.tries: dict[str, int] = {}
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         local = address.split("@", 1)[0].lower()
         if local.startswith("tempfail-") and address not in self.tried:
             self.tried.add(address)
             return "451 4.3.0 Please try again later"
+        if local.startswith("closing-") and address not in self.tried:
+            self.tried.add(address)
+            return "421 4.3.2 Service shutting down"
+        if local.startswith("greylist-"):
+            self.tries[address] = self.tries.get(address, 0) + 1
+            if self.tries[address] <= 3:
+                return "451 4.7.1 Greylisted, try again later"
         if local.startswith("alwaystemp-"):
             return "451 4.3.0 Please try again later"
         if local.startswith("bounce-"):

@@ -124,20 +124,22 @@ def faulty_smtp(tmp_path, settings):
     server.stop()
 
 
-def test_smtp_4xx_waits_with_backoff_then_succeeds_and_5xx_gives_up(
+def test_smtp_4xx_is_tried_again_at_once_then_waits_with_backoff_then_succeeds_and_5xx_gives_up(
     site, article, directory, faulty_smtp, settings
 ):
     settings.SYNDICATION_FAILURES_BEFORE_SUPPRESSING = 1
     directory.add(1, "fine@example.com")
-    directory.add(2, "tempfail-once@example.com")
+    directory.add(2, "greylist-later@example.com")
     directory.add(3, "bounce-gone@example.com")
     directory.add(4, "reject-policy@example.com")
+    directory.add(5, "tempfail-once@example.com")
     update = Update.objects.create(site=site, page=article, title="Faults", sequence=2)
     fanout.fan_out(update.pk)
 
     outbox.run()
     rows = {row.member_id: row for row in Delivery.objects.filter(update=update)}
     assert rows[1].status == DeliveryStatus.SENT
+    assert rows[5].status == DeliveryStatus.SENT and rows[5].attempts == 1  # the second try, at once
     assert rows[2].status == DeliveryStatus.QUEUED and rows[2].attempts == 1
     assert rows[2].next_attempt_at > timezone.now() + timedelta(seconds=settings.SYNDICATION_RETRY_BASE_SECONDS * 0.4)
     assert "451" in rows[2].error
@@ -150,10 +152,29 @@ def test_smtp_4xx_waits_with_backoff_then_succeeds_and_5xx_gives_up(
 
     outbox.run(now=timezone.now() + timedelta(hours=1))  # the retry is due
     assert Delivery.objects.get(update=update, member_id=2).status == DeliveryStatus.SENT
-    assert sorted(m["To"] for m in faulty_smtp.messages()) == ["fine@example.com", "tempfail-once@example.com"]
+    assert sorted(m["To"] for m in faulty_smtp.messages()) == [
+        "fine@example.com", "greylist-later@example.com", "tempfail-once@example.com"
+    ]
     assert set(DeliveryEvent.objects.filter(update=update).values_list("kind", flat=True)) == {
         "deferred", "bounced", "failed"
     }
+
+
+def test_a_server_closing_the_channel_is_connected_to_again_and_the_batch_goes_on(
+    site, article, directory, faulty_smtp
+):
+    directory.add(1, "closing-first@example.com")
+    directory.add(2, "after@example.com")
+    directory.add(3, "closing-third@example.com")
+    update = Update.objects.create(site=site, page=article, title="421", sequence=2)
+    fanout.fan_out(update.pk)
+
+    stats = outbox.run()
+    assert not stats.outage
+    assert list(Delivery.objects.filter(update=update).values_list("status", "attempts")) == [("sent", 1)] * 3
+    assert sorted(m["To"] for m in faulty_smtp.messages()) == [
+        "after@example.com", "closing-first@example.com", "closing-third@example.com"
+    ]
 
 
 def test_retries_give_up_after_the_last_attempt(site, article, directory, faulty_smtp, settings):

@@ -9,9 +9,11 @@ beside the workers (``make run`` does).
 """
 from __future__ import annotations
 
+import logging
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
 from plugins.syndication.tasks import tick
 
@@ -25,7 +27,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, loop: float = 0, **options):
         while True:
-            result = tick.call()
+            if loop:
+                # A loop outlives database restarts: a dropped connection is closed and made again.
+                close_old_connections()
+                try:
+                    result = tick.call()
+                except Exception:
+                    logging.getLogger(__name__).exception("syndication_tick failed; trying again in %ss", loop)
+                    time.sleep(loop)
+                    continue
+            else:
+                result = tick.call()
             if options["verbosity"] > 1 or any(result[key] for key in ("started", "resumed", "requeued", "sent")):
                 self.stdout.write(
                     f"started {len(result['started'])} update(s), resumed {len(result['resumed'])}, "
