@@ -1,0 +1,1 @@
+"""The production stack broken on purpose while it sends (`make faults`)."""
