@@ -49,6 +49,7 @@ from tests.plugins.members.factories import make_member
 from tests.plugins.polls.factories import make_poll
 from tests.plugins.polls.test_admin import form_data as poll_form_data
 from tests.plugins.syndication.test_newsletter import newsletter_action
+from tests.support.forms import posted_fields
 
 from .conftest import preferences_token
 
@@ -256,22 +257,7 @@ def form_fields(html: str) -> dict:
             ["input", "select", "textarea"], attrs={"name": lambda n: n and n != "csrfmiddlewaretoken"}
         )
     )
-    data = {}
-    for field in form.find_all(["input", "textarea", "select"]):
-        name, kind = field.get("name"), field.get("type")
-        if not name or name == "csrfmiddlewaretoken" or kind in ("submit", "button", "file"):
-            continue
-        if kind in ("checkbox", "radio"):
-            if field.has_attr("checked"):
-                data[name] = field.get("value", "on")
-        elif field.name == "textarea":
-            data[name] = field.get_text().lstrip("\n")
-        elif field.name == "select":
-            chosen = field.find("option", selected=True)
-            data[name] = chosen.get("value", "") if chosen else ""
-        else:
-            data[name] = field.get("value") or ""
-    return data
+    return posted_fields(form)
 
 
 def edited(**changes) -> Callable:

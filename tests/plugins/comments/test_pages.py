@@ -19,6 +19,7 @@ from plugins.comments.pages import (
 )
 from plugins.comments.rules import closed_reason, rules_for
 from tests.factories import make_article, make_section
+from tests.support.forms import posted_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -85,25 +86,7 @@ def edit_form_data(html: str) -> dict:
     """The edit form's fields as the browser would post them, minus the
     StreamField body (its inputs are built by JavaScript)."""
     form = BeautifulSoup(html, "html.parser").find("form", id="page-edit-form")
-    data = {}
-    for field in form.find_all(["input", "textarea", "select"]):
-        name = field.get("name")
-        if not name or "__prefix__" in name or name == "csrfmiddlewaretoken":
-            continue
-        kind = field.get("type")
-        if kind in ("checkbox", "radio"):
-            if field.has_attr("checked"):
-                data[name] = field.get("value", "on")
-        elif kind in ("submit", "button", "range"):
-            continue
-        elif field.name == "textarea":
-            data[name] = field.get_text().lstrip("\n")
-        elif field.name == "select":
-            chosen = field.find("option", selected=True)
-            data[name] = chosen.get("value", "") if chosen else ""
-        else:
-            data[name] = field.get("value") or ""
-    return data
+    return posted_fields(form)
 
 
 def test_the_page_editor_shows_the_comments_panel(admin_client, article):

@@ -37,6 +37,7 @@ from plugins.syndication.models import (
 )
 from tests.factories import make_article, make_offer
 from tests.plugins.members.factories import make_member
+from tests.support.forms import posted_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -99,25 +100,7 @@ def edit_form_data(html: str) -> dict:
     """The edit form's fields as a browser posts them, minus the StreamField
     body (its inputs are built by JavaScript) and the dialogs' own fields."""
     form = BeautifulSoup(html, "html.parser").find("form", id="page-edit-form")
-    data = {}
-    for field in form.find_all(["input", "textarea", "select"]):
-        name = field.get("name")
-        if not name or "__prefix__" in name or name == "csrfmiddlewaretoken" or name.startswith("newsletter-"):
-            continue
-        kind = field.get("type")
-        if kind in ("checkbox", "radio"):
-            if field.has_attr("checked"):
-                data[name] = field.get("value", "on")
-        elif kind in ("submit", "button", "range"):
-            continue
-        elif field.name == "textarea":
-            data[name] = field.get_text().lstrip("\n")
-        elif field.name == "select":
-            chosen = field.find("option", selected=True)
-            data[name] = chosen.get("value", "") if chosen else ""
-        else:
-            data[name] = field.get("value") or ""
-    return data
+    return {name: value for name, value in posted_fields(form).items() if not name.startswith("newsletter-")}
 
 
 def newsletter_action(client, page, action, *, recipients=None, subject=None, body=None, title=None, **extra):
