@@ -15,10 +15,14 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks.signals import task_finished
+from hypothesis import HealthCheck, Phase, given, settings
 
+from hearthside.mail import one_line
+from hearthside.models import SiteBranding
 from plugins.members import signup as service
 from plugins.members.models import ConsentRecord, Member
 from plugins.members.validation import MemberRejected
+from tests.support.hostile import HOSTILE_TEXT_VALUES, LINE_BREAKS, parsed_back, storable
 from tests.support.smtp import _free_port
 
 from .conftest import link_in
@@ -131,6 +135,26 @@ def test_a_hostile_name_injects_no_header_and_no_markup(site, smtp_server, captu
     flattened = "Ann Bcc: victim@example.com Subject: Free money <b>now</b>"
     assert text.startswith(f"Hello {flattened},")
     assert "&lt;b&gt;now&lt;/b&gt;" in html and "<b>" not in html
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(business=HOSTILE_TEXT_VALUES)
+def test_no_business_name_injects_a_header_into_the_confirmation(site, smtp_server, capture, business):
+    SiteBranding.objects.update_or_create(site=site, defaults={"brand_name": storable(business, 100).strip()})
+    Member.objects.filter(site=site).delete()
+    smtp_server.clear()
+    with capture():
+        service.signup(site, email="ann@example.com")
+
+    [arrived] = smtp_server.messages()
+    message = parsed_back(arrived)
+    assert {key.lower() for key in message.keys()} <= EXPECTED_HEADERS
+    assert [address.addr_spec for address in message["To"].addresses] == ["ann@example.com"]
+    subject = str(message["Subject"]).strip()
+    assert not any(c in subject for c in LINE_BREAKS)
+    brand = SiteBranding.for_site(site).display_name
+    assert subject == one_line(f"Please confirm your subscription to {brand}")
 
 
 def test_the_longest_name_fits_and_a_longer_one_is_refused_before_any_mail(site, smtp_server, capture):
