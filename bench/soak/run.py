@@ -74,6 +74,9 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 TARGET_ERROR_RATE = 0.001
 TARGET_MEMORY_GROWTH = 0.10
 SLICE_SECONDS = 60
+# Connections asking at the steady rate: enough that each waits between its
+# requests even when the send makes answers slow.
+SOAK_CONNECTIONS = 16
 NO_SEND_DELAY = (
     "import dataclasses; from wagtail.models import Site; "
     "from plugins.syndication.config import save_settings, settings_for; "
@@ -115,6 +118,22 @@ def worker_rss_mb(server) -> list[float]:
         if int(fields.get("PPid", "0").strip()) == server.proc.pid:
             sizes.append(int(fields["VmRSS"].split()[0]) / 1024)
     return sorted(sizes)
+
+
+def steady(server, article, rate: float, pace_ms: int) -> dict:
+    """The article asked for for one slice by SOAK_CONNECTIONS connections,
+    each waiting pace_ms after every answer (bench/pages/paced.lua)."""
+    url = f"http://127.0.0.1:{server.port}{article.path}"
+    command, output = pages.run_wrk(url, threads=2, connections=SOAK_CONNECTIONS, duration=SLICE_SECONDS,
+                                    script=pages.PACED_LUA, latency=True, env={"BENCH_PACE_MS": str(pace_ms)})
+    data = pages.json_line(output, "WRK_JSON")
+    if not data["requests"]:
+        raise BenchError(f"{article.path}: wrk completed no requests\n{output}")
+    latency = data["latency_us"]
+    return {"command": " ".join(command), "pace_ms": pace_ms, "requests": data["requests"],
+            "rps": data["requests"] / (data["duration_us"] / 1e6), "p95_ms": latency["p95"] / 1000,
+            "mean_ms": latency.get("mean", latency["p50"]) / 1000, "non_2xx_3xx": data["errors"]["status"],
+            "socket_errors": {k: v for k, v in data["errors"].items() if k != "status" and v}}
 
 
 class Sending:
@@ -185,6 +204,7 @@ def main(argv=None) -> int:
         log(f"  capacity: {capacity.rps:.1f} req/s uncached (p95 {capacity.p95_ms:.1f} ms); "
             f"soaking at {args.paced_rate:.1f} req/s")
 
+        pace_ms = max(1, round(SOAK_CONNECTIONS * 1000 / args.paced_rate - capacity.p50_ms))
         sending = Sending(env, tmp, sink, args.members)
         sending.thread.start()
         slices = []
@@ -192,9 +212,12 @@ def main(argv=None) -> int:
             if sending.error is not None:
                 raise BenchError(f"the sending stopped: {sending.error}")
             rss_before = worker_rss_mb(server)
-            paced = pages.paced_article(server, article, args, SLICE_SECONDS)
+            paced = steady(server, article, args.paced_rate, pace_ms)
+            # wrk waits pace_ms after each answer: take off the slice's own latency, so the next keeps the rate.
+            pace_ms = max(1, round(SOAK_CONNECTIONS * 1000 / args.paced_rate - paced["mean_ms"]))
             errors = paced["non_2xx_3xx"] + sum(paced["socket_errors"].values())
-            slices.append({"minute": number, "requests": paced["requests"], "rps": round(paced["rps"], 1),
+            slices.append({"minute": number, "pace_ms": paced["pace_ms"], "requests": paced["requests"],
+                           "rps": round(paced["rps"], 1),
                            "p95_ms": round(paced["p95_ms"], 2), "errors": errors,
                            "worker_rss_mb": [round(size, 1) for size in worker_rss_mb(server)],
                            "worker_rss_before_mb": [round(size, 1) for size in rss_before],
