@@ -677,11 +677,14 @@ def run_suite(server: Server, targets: list[Target], args: argparse.Namespace,
 # W5: the comment flood
 
 
-def paced_article(server: Server, article: Target, args: argparse.Namespace, seconds: int) -> dict:
-    """The article asked for at args.paced_rate, for seconds: its WRK_JSON."""
-    pace_ms = max(1, round(PACED_CONNECTIONS * 1000 / args.paced_rate))
+def paced_article(server: Server, article: Target, args: argparse.Namespace, seconds: int, *,
+                  connections: int = PACED_CONNECTIONS, pace_ms: int | None = None) -> dict:
+    """The article asked for by connections, each waiting pace_ms after every
+    answer (by default: args.paced_rate, latency aside), for seconds: its WRK_JSON."""
+    if pace_ms is None:
+        pace_ms = max(1, round(connections * 1000 / args.paced_rate))
     url = f"http://127.0.0.1:{server.port}{article.path}"
-    command, output = run_wrk(url, threads=min(args.threads, PACED_CONNECTIONS), connections=PACED_CONNECTIONS,
+    command, output = run_wrk(url, threads=min(args.threads, connections), connections=connections,
                               duration=seconds, script=PACED_LUA, latency=True,
                               env={"BENCH_PACE_MS": str(pace_ms)})
     data = json_line(output, "WRK_JSON")
@@ -691,7 +694,7 @@ def paced_article(server: Server, article: Target, args: argparse.Namespace, sec
     return {"command": " ".join(command), "pace_ms": pace_ms, "requests": data["requests"],
             "rps": data["requests"] / (data["duration_us"] / 1e6),
             "p50_ms": lat["p50"] / 1000, "p95_ms": lat["p95"] / 1000, "p99_ms": lat["p99"] / 1000,
-            "non_2xx_3xx": data["errors"]["status"],
+            "mean_ms": lat["mean"] / 1000, "non_2xx_3xx": data["errors"]["status"],
             "socket_errors": {k: v for k, v in data["errors"].items() if k != "status" and v}}
 
 

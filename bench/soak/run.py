@@ -120,22 +120,6 @@ def worker_rss_mb(server) -> list[float]:
     return sorted(sizes)
 
 
-def steady(server, article, rate: float, pace_ms: int) -> dict:
-    """The article asked for for one slice by SOAK_CONNECTIONS connections,
-    each waiting pace_ms after every answer (bench/pages/paced.lua)."""
-    url = f"http://127.0.0.1:{server.port}{article.path}"
-    command, output = pages.run_wrk(url, threads=2, connections=SOAK_CONNECTIONS, duration=SLICE_SECONDS,
-                                    script=pages.PACED_LUA, latency=True, env={"BENCH_PACE_MS": str(pace_ms)})
-    data = pages.json_line(output, "WRK_JSON")
-    if not data["requests"]:
-        raise BenchError(f"{article.path}: wrk completed no requests\n{output}")
-    latency = data["latency_us"]
-    return {"command": " ".join(command), "pace_ms": pace_ms, "requests": data["requests"],
-            "rps": data["requests"] / (data["duration_us"] / 1e6), "p95_ms": latency["p95"] / 1000,
-            "mean_ms": latency.get("mean", latency["p50"]) / 1000, "non_2xx_3xx": data["errors"]["status"],
-            "socket_errors": {k: v for k, v in data["errors"].items() if k != "status" and v}}
-
-
 class Sending:
     """Updates to every member, one after another, by two outbox workers, until stopped."""
 
@@ -212,7 +196,8 @@ def main(argv=None) -> int:
             if sending.error is not None:
                 raise BenchError(f"the sending stopped: {sending.error}")
             rss_before = worker_rss_mb(server)
-            paced = steady(server, article, args.paced_rate, pace_ms)
+            paced = pages.paced_article(server, article, args, SLICE_SECONDS, connections=SOAK_CONNECTIONS,
+                                        pace_ms=pace_ms)
             # wrk waits pace_ms after each answer: take off the slice's own latency, so the next keeps the rate.
             pace_ms = max(1, round(SOAK_CONNECTIONS * 1000 / args.paced_rate - paced["mean_ms"]))
             errors = paced["non_2xx_3xx"] + sum(paced["socket_errors"].values())
