@@ -20,6 +20,18 @@ pytestmark = pytest.mark.django_db
 CSRF = "a" * 32
 
 
+def signed_in_browser(user) -> Client:
+    """A browser signed in as ``user`` whose unsafe requests must carry the CSRF token."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    return browser
+
+
+def assert_refused_as_csrf(response) -> None:
+    assert response.status_code == 403
+    assert response.json()["detail"].startswith("CSRF Failed")
+
+
 def test_token_authenticates(client, site, token_user):
     _user, key = token_user
     response = client.get("/api/v1/site/", HTTP_AUTHORIZATION=f"Token {key}")
@@ -37,12 +49,9 @@ def test_session_writes_need_the_csrf_token(site, admin_user):
     """No core endpoint accepts writes yet, but DRF authenticates (and checks
     CSRF) before it looks for the method: a session POST without the token is
     refused as a CSRF failure, and with it reaches the 405 of a read-only view."""
-    browser = Client(enforce_csrf_checks=True)
-    browser.force_login(admin_user)
+    browser = signed_in_browser(admin_user)
 
-    refused = browser.post("/api/v1/site/")
-    assert refused.status_code == 403
-    assert refused.json()["detail"].startswith("CSRF Failed")
+    assert_refused_as_csrf(browser.post("/api/v1/site/"))
 
     browser.cookies["csrftoken"] = CSRF
     allowed = browser.post("/api/v1/site/", HTTP_X_CSRFTOKEN=CSRF)
@@ -103,12 +112,9 @@ def test_bearer_and_token_keys_act_for_their_user_without_csrf(site, comment, po
 
 @pytest.mark.parametrize("write", [like, flag])
 def test_session_reactions_without_the_csrf_token_are_refused(site, comment, admin_user, write):
-    browser = Client(enforce_csrf_checks=True)
-    browser.force_login(admin_user)
+    browser = signed_in_browser(admin_user)
 
-    refused = write(browser, comment)
-    assert refused.status_code == 403
-    assert refused.json()["detail"].startswith("CSRF Failed")
+    assert_refused_as_csrf(write(browser, comment))
     assert not CommentFlag.objects.filter(comment=comment).exists()
 
     browser.cookies["csrftoken"] = CSRF
@@ -116,12 +122,9 @@ def test_session_reactions_without_the_csrf_token_are_refused(site, comment, adm
 
 
 def test_a_session_vote_without_the_csrf_token_is_refused(site, poll, admin_user):
-    browser = Client(enforce_csrf_checks=True)
-    browser.force_login(admin_user)
+    browser = signed_in_browser(admin_user)
 
-    refused = vote(browser, poll)
-    assert refused.status_code == 403
-    assert refused.json()["detail"].startswith("CSRF Failed")
+    assert_refused_as_csrf(vote(browser, poll))
     assert not Vote.objects.filter(poll=poll).exists()
 
     browser.cookies["csrftoken"] = CSRF
@@ -132,8 +135,7 @@ def test_a_session_cannot_change_a_members_preferences_at_all(site, admin_user):
     """The members API takes the member token only: a signed-in browser's
     cookie acts for nobody there, CSRF token or not."""
     robin = make_member(site, email="robin@example.com", name="Robin", channels={"email": "immediate"})
-    browser = Client(enforce_csrf_checks=True)
-    browser.force_login(admin_user)
+    browser = signed_in_browser(admin_user)
     browser.cookies["csrftoken"] = CSRF
 
     for extra in ({}, {"HTTP_X_CSRFTOKEN": CSRF}):
