@@ -63,6 +63,7 @@ from tests.support.processes import (
     redis_client,
     run_steps,
     stack_environment,
+    start_web_and_tick,
     stop_group,
     wait_for,
 )
@@ -207,12 +208,7 @@ def stack(tmp_path_factory):
                         journal=filled["journal"], members=filled["members"])
         cleanup.callback(started.close)
         # The Procfile's processes, under its names.
-        for name, argv in {
-            "web": [str(Path(sys.executable).parent / "gunicorn"), "-c", "site/config/gunicorn.py"],
-            "tick": [sys.executable, "manage.py", "syndication_tick", "--loop", str(TICK_SECONDS)],
-        }.items():
-            started.services[name] = service = Service(name, argv, env, log_dir)
-            cleanup.callback(service.stop)
+        started.services.update(start_web_and_tick(env, log_dir, TICK_SECONDS, cleanup))
         workers.start(WORKER_NAMES, env)
         # First of all: a worker holding a row lock would hold up the drop,
         # and its scheduler would write to Redis after the flush.

@@ -43,6 +43,7 @@ from tests.support.processes import (
     free_port,
     run_steps,
     stack_environment,
+    start_web_and_tick,
     stop_group,
     wait_for,
 )
@@ -90,14 +91,15 @@ class FaultStack:
         """Rows as the stack's processes committed them; reconnects after a restart."""
         import psycopg
 
-        for _ in range(2):
+        for attempt in range(3):
             if self.connection is None or self.connection.closed:
                 self.connection = self.database.connect()
             try:
                 return self.connection.execute(sql, params).fetchall()
             except psycopg.OperationalError:
                 self.connection.close()
-        return self.database.connect().execute(sql, params).fetchall()
+                if attempt == 2:
+                    raise
 
     def start_redis(self) -> None:
         self.services["redis"] = Service("redis", [
@@ -189,12 +191,7 @@ def stack(tmp_path_factory):
         cleanup.callback(started.close)
         started.start_redis()
         cleanup.callback(lambda: started.services.get("redis") and started.stop_redis())
-        for name, argv in {
-            "web": [str(Path(sys.executable).parent / "gunicorn"), "-c", "site/config/gunicorn.py"],
-            "tick": [sys.executable, "manage.py", "syndication_tick", "--loop", str(TICK_SECONDS)],
-        }.items():
-            started.services[name] = service = Service(name, argv, env, log_dir)
-            cleanup.callback(service.stop)
+        started.services.update(start_web_and_tick(env, log_dir, TICK_SECONDS, cleanup))
         workers.start(WORKER_NAMES, env)
         cleanup.callback(workers.stop)
         wait_for(lambda: healthy(base_url), "gunicorn to answer /health/", START_TIMEOUT, every=0.25)

@@ -103,6 +103,19 @@ class Service:
         stop_group(self.process)
 
 
+def start_web_and_tick(env: dict, log_dir: Path, tick_seconds: float, cleanup: contextlib.ExitStack) -> dict:
+    """The Procfile's ``web`` (gunicorn) and ``tick`` (syndication_tick every
+    ``tick_seconds``), under its names, each stopped by ``cleanup``."""
+    services = {}
+    for name, argv in {
+        "web": [str(Path(sys.executable).parent / "gunicorn"), "-c", "site/config/gunicorn.py"],
+        "tick": [sys.executable, "manage.py", "syndication_tick", "--loop", str(tick_seconds)],
+    }.items():
+        services[name] = service = Service(name, argv, env, log_dir)
+        cleanup.callback(service.stop)
+    return services
+
+
 def run_steps(steps: dict[str, list[str]], env: dict, log_dir: Path, timeout: float) -> None:
     """Run one-off commands side by side, each logging to ``<name>.log``; fail if any fails."""
     started = {}
