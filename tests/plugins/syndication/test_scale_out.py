@@ -22,6 +22,7 @@ what the migrations created (Wagtail's root page and default site).
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -270,9 +271,23 @@ def test_a_worker_killed_mid_send_loses_nobody_and_resends_at_most_its_batch(
             if enough <= sum(email in arrived for email in batch) < len(batch):
                 horse_pid = int(claimed_by.split(":")[1])  # "host:pid:random" (outbox.worker_name)
                 name = workers.name_of_process(horse_pid)
-                if name is not None:
+                if name is not None and frozen_mid_batch(horse_pid, claimed_by, batch):
                     return name, claimed_by, horse_pid
         return None
+
+    def frozen_mid_batch(horse_pid, claimed_by, batch):
+        """Stop the horse where it is; True if it stopped with part of its
+        batch still to hand over. Between seeing a batch half sent and the
+        SIGKILL, the horse could otherwise finish it (a message takes 20 ms)."""
+        os.kill(horse_pid, signal.SIGSTOP)
+        time.sleep(0.05)  # a message or commit already on its way lands before the check
+        still_sending = Delivery.objects.filter(
+            update=update, status=DeliveryStatus.SENDING, claimed_by=claimed_by
+        ).exists()
+        if still_sending and not arrivals.addresses() >= set(batch):
+            return True
+        os.kill(horse_pid, signal.SIGCONT)
+        return False
 
     victim, claim_name, horse_pid = wait_for(half_sent_batch, "a batch half sent", workers, every=0.01)
     workers.kill(victim)
