@@ -211,3 +211,24 @@ def check_rate_limits(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+@register("hearthside")
+def check_held_tasks(app_configs=None, **kwargs):
+    """hearthside.tasks.RQBackend keeps what Redis cannot take in the
+    ``held`` backend; without it, an outage would raise after all."""
+    from hearthside.tasks import HELD
+
+    holding = [alias for alias, options in settings.TASKS.items()
+               if options.get("BACKEND") == "hearthside.tasks.RQBackend"]
+    held_backend = settings.TASKS.get(HELD, {}).get("BACKEND")
+    if holding and held_backend != "django_tasks_db.DatabaseBackend":
+        return [
+            Error(
+                f"TASKS {holding[0]!r} holds tasks in the {HELD!r} backend while Redis is down, "
+                f"but TASKS[{HELD!r}] is {held_backend or 'missing'}.",
+                hint=f'Add TASKS["{HELD}"] = {{"BACKEND": "django_tasks_db.DatabaseBackend"}}.',
+                id="hearthside.E030",
+            )
+        ]
+    return []

@@ -42,10 +42,12 @@ class TaskQueue(HealthCheck):
             backend = task_backends[self.alias]
         except Exception as error:  # InvalidTaskBackend, or a backend that fails to load
             raise ServiceUnavailable(f"Task backend {self.alias!r} cannot be loaded: {error}") from error
-        backend_path = f"{type(backend).__module__}.{type(backend).__qualname__}"
-        if backend_path.startswith("django_tasks_rq."):
+        from django_tasks_db.backend import DatabaseBackend
+        from django_tasks_rq.backend import RQBackend
+
+        if isinstance(backend, RQBackend):
             self._check_rq(backend)
-        elif backend_path.startswith("django_tasks_db."):
+        elif isinstance(backend, DatabaseBackend):
             self._check_database(backend)
 
     def _check_rq(self, backend) -> None:

@@ -16,8 +16,10 @@ from django.utils import timezone
 from django_tasks import task
 
 from hearthside.extending.activation import deactivate
+from hearthside.tasks import HELD
 from plugins.syndication.models import Delivery, DeliveryStatus, UpdateStatus
 from tests.plugins.syndication.test_insights import deliver, make_update
+from tests.support.held_tasks import redis_refusing
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +112,20 @@ def test_redis_down_is_one_clear_line_and_exit_2(site):
     assert "Traceback" not in out
     # The backlog comes from the database, so it is still reported.
     assert "Deliveries queued" in out
+
+
+def test_tasks_held_while_redis_is_down_are_counted_and_watched(site):
+    with redis_refusing():
+        held = [nothing.enqueue() for _ in range(3)]
+        assert {result.backend for result in held} == {HELD}
+        report, code = run_json("--fail-over", "2")
+        table, _ = run()
+    assert code == 2  # Redis unreachable comes first
+    assert report["held_tasks"]["queues"] == [
+        {"name": "default", "queued": 3, "started": 0, "failed": 0, "scheduled": 0, "workers": None}
+    ]
+    assert "held tasks default: 3 queued" in report["fail_over"]["exceeded"]
+    assert "Held while Redis was unreachable (db_worker --backend held)" in table
 
 
 def test_immediate_backend_has_no_queue(site):

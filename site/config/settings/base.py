@@ -66,7 +66,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
-    # The RQ task backend's queues (TASK_BACKEND=django_tasks_rq.RQBackend); no tables of its own.
+    # The RQ task backend's queues (TASK_BACKEND=hearthside.tasks.RQBackend); no tables of its own.
     "django_rq",
     # /health/ (hearthside.health): its page template; the checks themselves are ours to pick.
     "health_check",
@@ -456,9 +456,14 @@ HEARTHSIDE_CSP_ADMIN_DIRECTIVES = {
 }
 
 # Background work
-TASKS = {"default": {"BACKEND": env("TASK_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+# "held": where hearthside.tasks.RQBackend keeps the tasks Redis cannot take
+# (an outage), for `manage.py db_worker --backend held` to run.
+TASKS = {
+    "default": {"BACKEND": env("TASK_BACKEND", default="django_tasks_db.DatabaseBackend")},
+    "held": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}
 # The queue of the RQ backend (django-tasks-rq), used only with
-# TASK_BACKEND=django_tasks_rq.RQBackend: `manage.py rqworker` processes on any
+# TASK_BACKEND=hearthside.tasks.RQBackend: `manage.py rqworker` processes on any
 # number of machines take tasks from it (docs/operations.md, "Scaling out").
 # A job that runs past RQ_JOB_TIMEOUT seconds is killed by its worker, so it
 # must outlast the longest send.
@@ -466,13 +471,20 @@ TASKS = {"default": {"BACKEND": env("TASK_BACKEND", default="django_tasks_db.Dat
 # enqueues (a TCP connect and a handshake per comment posted): the queue takes
 # its connections from one pool per process instead (redis-py gives a forked
 # child a fresh one). HOST and PORT are only what django-rq reads; the pool
-# decides.
+# decides. A connect gives up after REDIS_QUEUE_CONNECT_TIMEOUT seconds (an
+# unreachable host would otherwise hold a request for minutes before its task
+# is held, hearthside.tasks); commands get no timeout, since RQ workers block
+# on Redis for minutes and set their own.
 RQ_REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 RQ_QUEUES = {
     "default": {
         "HOST": urlsplit(RQ_REDIS_URL).hostname,
         "PORT": urlsplit(RQ_REDIS_URL).port,
-        "REDIS_CLIENT_KWARGS": {"connection_pool": redis.ConnectionPool.from_url(RQ_REDIS_URL)},
+        "REDIS_CLIENT_KWARGS": {
+            "connection_pool": redis.ConnectionPool.from_url(
+                RQ_REDIS_URL, socket_connect_timeout=env.float("REDIS_QUEUE_CONNECT_TIMEOUT", default=2)
+            )
+        },
         "DEFAULT_TIMEOUT": env.int("RQ_JOB_TIMEOUT", default=3600),
     }
 }

@@ -111,10 +111,11 @@ if env("LOG_FORMAT", default="json") == "json":
 # The task queue on Redis when there is one: any number of `rqworker`s share it.
 # Without REDIS_URL, tasks stay in the database for `db_worker`.
 TASKS = {
+    **TASKS,  # noqa: F405
     "default": {
         "BACKEND": env(
             "TASK_BACKEND",
-            default="django_tasks_rq.RQBackend" if REDIS_URL else "django_tasks_db.DatabaseBackend",
+            default="hearthside.tasks.RQBackend" if REDIS_URL else "django_tasks_db.DatabaseBackend",
         )
-    }
+    },
 }

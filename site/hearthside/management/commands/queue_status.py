@@ -4,8 +4,9 @@ Two parts:
 
 - the task queue of the configured task backend (``settings.TASKS``): for
   RQ, each queue's queued, started, failed and scheduled jobs and its
-  workers, read from Redis; for the database backend, the task rows by
-  state; the immediate and dummy backends have no queue;
+  workers, read from Redis, and the tasks held in the database while Redis
+  could not take them (hearthside.tasks); for the database backend, the
+  task rows by state; the immediate and dummy backends have no queue;
 - the delivery backlog, which the core cannot read itself (plugin tables):
   every active plugin answers the ``backlog_report`` hook, for each site.
 
@@ -23,6 +24,7 @@ from django.utils import timezone
 from wagtail.models import Site
 
 from hearthside.extending import hooks
+from hearthside.tasks import HELD
 
 
 def task_queue_status(alias: str = "default") -> dict:
@@ -135,11 +137,15 @@ class Command(BaseCommand):
     def handle(self, *args, json: bool = False, site=None, fail_over=None, **options):
         sites = self._sites(site)
         report = {"task_queue": task_queue_status(), "backlog": backlog(sites)}
+        if report["task_queue"]["kind"] == "rq" and HELD in settings.TASKS:
+            report["held_tasks"] = task_queue_status(HELD)
 
         over = []
         if fail_over is not None:
             over += [f"task queue {q['name']}: {q['queued']} queued"
                      for q in report["task_queue"]["queues"] if q["queued"] > fail_over]
+            over += [f"held tasks {q['name']}: {q['queued']} queued"
+                     for q in report.get("held_tasks", {}).get("queues", []) if q["queued"] > fail_over]
             over += [f"{line['site']} {line['label']}: {line['count']}"
                      for line in report["backlog"] if line["queued"] and line["count"] > fail_over]
             report["fail_over"] = {"threshold": fail_over, "exceeded": over}
@@ -164,8 +170,24 @@ class Command(BaseCommand):
         return sites
 
     def _table(self, report):
-        queue = report["task_queue"]
-        self.stdout.write(f"Task queue ({queue['backend'] or 'no backend'})")
+        self._queue_table(f"Task queue ({report['task_queue']['backend'] or 'no backend'})", report["task_queue"])
+        if "held_tasks" in report:
+            self.stdout.write("")
+            self._queue_table(f"Held while Redis was unreachable (db_worker --backend {HELD})", report["held_tasks"])
+        self.stdout.write("")
+        self.stdout.write("Delivery backlog")
+        if not report["backlog"]:
+            self.stdout.write("  Nothing reports a backlog (no active plugin answers backlog_report).")
+            return
+        site = None
+        for line in report["backlog"]:
+            if line["site"] != site:
+                site = line["site"]
+                self.stdout.write(f"  {site}")
+            self.stdout.write(f"    {line['label']:<28}{line['count']:>8}  {_age(line['oldest_seconds']):>6}  {line['note']}")
+
+    def _queue_table(self, title, queue):
+        self.stdout.write(title)
         if queue["error"]:
             self.stdout.write(f"  {queue['error']}")
         elif queue["kind"] == "none":
@@ -178,17 +200,6 @@ class Command(BaseCommand):
                 workers = "-" if q["workers"] is None else q["workers"]
                 self.stdout.write(f"  {q['name']:<16}{q['queued']:>8}{q['started']:>9}{q['failed']:>8}"
                                   f"{q['scheduled']:>11}{workers:>9}")
-        self.stdout.write("")
-        self.stdout.write("Delivery backlog")
-        if not report["backlog"]:
-            self.stdout.write("  Nothing reports a backlog (no active plugin answers backlog_report).")
-            return
-        site = None
-        for line in report["backlog"]:
-            if line["site"] != site:
-                site = line["site"]
-                self.stdout.write(f"  {site}")
-            self.stdout.write(f"    {line['label']:<28}{line['count']:>8}  {_age(line['oldest_seconds']):>6}  {line['note']}")
 
 
 def _json_dumps(value) -> str:
