@@ -8,7 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from hearthside import views as hearthside_views
 from hearthside.extending.urls import plugin_urlpatterns
-from hearthside.health import health_view
+from hearthside.health import health_view, ready_view
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
@@ -21,6 +21,7 @@ urlpatterns = [
     # Normally answered by hearthside.health.HealthCheckMiddleware before routing;
     # named so `manage.py health_check health_check` can find it.
     path("health/", health_view, name="health_check"),
+    path("health/ready/", ready_view, name="health_ready"),
     *plugin_urlpatterns(),
 ]
 

@@ -1,9 +1,17 @@
-"""/health/: is this process able to serve? For load balancers and monitoring.
+"""Health probes, for monitoring and load balancers.
 
-Checks the database, the cache and the task queue (django-health-check runs
-them concurrently, each within its time budget) and answers 200, or 500 naming
-each failing check. HTML by default, JSON for ``Accept: application/json`` or
-``?format=json``, plain text for ``Accept: text/plain``.
+- ``/health/``: is everything up? The database, the cache and the task queue
+  (django-health-check runs them concurrently, each within its time budget).
+  For monitoring: any failure is worth a page to the operator.
+- ``/health/ready/``: can this process serve? The database only. For load
+  balancers: with the cache's or the queue's Redis down, pages still render
+  (each afresh) and tasks are held in the database (hearthside.tasks), so
+  taking every web process out of rotation would turn a degraded site into
+  a dead one.
+
+Each answers 200, or 500 naming each failing check. HTML by default, JSON
+for ``Accept: application/json`` or ``?format=json``, plain text for
+``Accept: text/plain``.
 """
 from __future__ import annotations
 
@@ -20,6 +28,7 @@ from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
 
 HEALTH_PATH = "/health/"
+READY_PATH = "/health/ready/"
 # A probe needs an answer within seconds; a hung Redis must not hold it for minutes.
 REDIS_TIMEOUT_SECONDS = 2
 
@@ -118,22 +127,25 @@ class HealthView(HealthCheckView):
 
 
 health_view = HealthView.as_view()
+ready_view = HealthView.as_view(checks=("health_check.checks.Database",))
+PROBES = {HEALTH_PATH: health_view, READY_PATH: ready_view}
 
 
 class HealthCheckMiddleware:
-    """Answers /health/ before any other middleware: a load balancer probes by
-    IP address (not in ALLOWED_HOSTS) over plain HTTP (SECURE_SSL_REDIRECT),
-    and the answer must not come from the page cache or wait on sessions,
-    themes or the plugin gate. The URL in config/urls.py serves the same view
-    if this middleware is left out."""
+    """Answers the probes (PROBES) before any other middleware: a load
+    balancer probes by IP address (not in ALLOWED_HOSTS) over plain HTTP
+    (SECURE_SSL_REDIRECT), and the answer must not come from the page cache
+    or wait on sessions, themes or the plugin gate. The URLs in
+    config/urls.py serve the same views if this middleware is left out."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path_info == HEALTH_PATH and request.method in ("GET", "HEAD"):
+        probe = PROBES.get(request.path_info)
+        if probe is not None and request.method in ("GET", "HEAD"):
             # The view is async (its checks run concurrently); this chain is sync.
-            response = async_to_sync(health_view)(request)
+            response = async_to_sync(probe)(request)
             # The HTML answer is a TemplateResponse, which the URL resolver's
             # path would render; answering before it, we render it here.
             if hasattr(response, "render") and not response.is_rendered:

@@ -133,3 +133,15 @@ def test_pages_and_rate_limited_forms_still_serve_with_the_redis_cache_down(
     # The rate limit fails open (hearthside.ratelimit.consume), and says so.
     assert search.status_code == 200
     assert "Rate limit 'searches' not applied" in caplog.text
+
+
+def test_ready_asks_only_the_database_so_a_redis_outage_keeps_the_site_in_rotation(client, settings):
+    use_redis(settings, CLOSED_REDIS_URL)
+    settings.ALLOWED_HOSTS = ["www.example.org"]
+
+    everything = client.get("/health/", HTTP_ACCEPT="application/json", HTTP_HOST="10.0.0.5:8000")
+    ready = client.get("/health/ready/", HTTP_ACCEPT="application/json", HTTP_HOST="10.0.0.5:8000")
+
+    assert everything.status_code == 500
+    assert (ready.status_code, ready.json()) == (200, {"Database(alias='default')": "OK"})
+    assert "no-store" in ready["Cache-Control"]

@@ -85,7 +85,7 @@ X_FRAME_OPTIONS = "DENY"
 WHITENOISE_MAX_AGE = env.int("WHITENOISE_MAX_AGE", default=31536000)
 # Load balancers probe /health/ over plain HTTP (hearthside.health answers it
 # before SecurityMiddleware too; this keeps it so if that middleware moves).
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_REDIRECT_EXEMPT = [r"^health/(ready/)?$"]
 
 # The Content-Security-Policy is base.py's (the same in dev and the browser
 # tests). CSP_REPORT_URI has browsers report what it blocks; CSP_REPORT_ONLY
