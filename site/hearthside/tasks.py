@@ -8,7 +8,10 @@ confirmation e-mail, Wagtail's search index update) would be lost. So when
 Redis refuses or times out, the task goes to the ``held`` backend (django-
 tasks-db, the task table) instead, where ``manage.py db_worker --backend
 held`` (the Procfile's ``held`` process) runs it. Tasks it enqueues in turn
-go to Redis again once Redis is back.
+go to Redis again once Redis is back. A connection lost in the middle of
+an enqueue can leave the job in Redis as well, so that task may run twice:
+the outbox's tasks only look at what is due, and the mail tasks would
+repeat one message at worst.
 
     TASKS = {
         "default": {"BACKEND": "hearthside.tasks.RQBackend"},
