@@ -77,6 +77,10 @@ def tick() -> dict:
                .values_list("pk", flat=True) if fan_out(pk)]
     resumed = resume_interrupted(now - timedelta(seconds=settings.SYNDICATION_CLAIM_LEASE_SECONDS))
     requeued = requeue_expired(now)
+    if (started or resumed or requeued) and can_defer():
+        # Workers share what the tick found, as they do after start_update;
+        # alone, the one tick would send a whole update by itself.
+        wake_senders()
     digests = collect_all(now)
     stats = run()
     return {"started": started, "resumed": resumed, "requeued": requeued, "digests": digests,

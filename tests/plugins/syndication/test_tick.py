@@ -42,3 +42,30 @@ def test_the_tick_leaves_an_update_alone_until_its_delay_is_over(site, journal, 
     call_command("syndication_tick", stdout=StringIO())
     later.refresh_from_db()
     assert later.status == UpdateStatus.SCHEDULED and smtp_server.messages() == []
+
+
+def test_an_update_the_tick_starts_wakes_the_workers_to_share_it(site, journal, directory, smtp_server, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {**settings.TASKS, "default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.SYNDICATION_SENDERS = 3
+    directory.add(1)
+    Update.objects.create(site=site, page=make_article(journal), title="Due", sequence=2,
+                          send_at=timezone.now() - timedelta(minutes=1))
+    DBTaskResult.objects.all().delete()  # what publishing the article queued
+
+    call_command("syndication_tick", stdout=StringIO())
+
+    woken = DBTaskResult.objects.filter(task_path="plugins.syndication.tasks.send_deliveries")
+    assert woken.count() == 3
+    assert len(smtp_server.messages()) == 1  # the tick sends too; the workers find nothing left
+
+
+def test_a_quiet_tick_wakes_nobody(site, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {**settings.TASKS, "default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    call_command("syndication_tick", stdout=StringIO())
+
+    assert not DBTaskResult.objects.exists()
