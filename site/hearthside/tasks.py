@@ -6,7 +6,7 @@ signup, a published page): if enqueueing raised, the visitor or editor
 would get an error for something that was done, and the follow-up (a
 confirmation e-mail, Wagtail's search index update) would be lost. So when
 Redis refuses or times out, the task goes to the ``held`` backend (django-
-tasks-db, the task table) instead, where ``manage.py db_worker --backend
+tasks-db, the task table) instead, where ``manage.py task_worker --backend
 held`` (the Procfile's ``held`` process) runs it. Tasks it enqueues in turn
 go to Redis again once Redis is back. A connection lost in the middle of
 an enqueue can leave the job in Redis as well, so that task may run twice:

@@ -125,7 +125,7 @@ def test_tasks_held_while_redis_is_down_are_counted_and_watched(site):
         {"name": "default", "queued": 3, "started": 0, "failed": 0, "scheduled": 0, "workers": None}
     ]
     assert "held tasks default: 3 queued" in report["fail_over"]["exceeded"]
-    assert "Held while Redis was unreachable (db_worker --backend held)" in table
+    assert "Held while Redis was unreachable (task_worker --backend held)" in table
 
 
 def test_immediate_backend_has_no_queue(site):

@@ -39,4 +39,4 @@ def redis_refusing():
 
 def run_held_tasks() -> None:
     """What the Procfile's ``held`` process does, once: every due held task."""
-    call_command("db_worker", "--backend", HELD, "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    call_command("task_worker", "--backend", HELD, "--batch", "--no-startup-delay", "--no-reload", verbosity=0)

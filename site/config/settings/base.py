@@ -457,7 +457,7 @@ HEARTHSIDE_CSP_ADMIN_DIRECTIVES = {
 
 # Background work
 # "held": where hearthside.tasks.RQBackend keeps the tasks Redis cannot take
-# (an outage), for `manage.py db_worker --backend held` to run.
+# (an outage), for `manage.py task_worker --backend held` to run.
 TASKS = {
     "default": {"BACKEND": env("TASK_BACKEND", default="django_tasks_db.DatabaseBackend")},
     "held": {"BACKEND": "django_tasks_db.DatabaseBackend"},

@@ -173,7 +173,7 @@ class Command(BaseCommand):
         self._queue_table(f"Task queue ({report['task_queue']['backend'] or 'no backend'})", report["task_queue"])
         if "held_tasks" in report:
             self.stdout.write("")
-            self._queue_table(f"Held while Redis was unreachable (db_worker --backend {HELD})", report["held_tasks"])
+            self._queue_table(f"Held while Redis was unreachable (task_worker --backend {HELD})", report["held_tasks"])
         self.stdout.write("")
         self.stdout.write("Delivery backlog")
         if not report["backlog"]:
