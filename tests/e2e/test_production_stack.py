@@ -18,6 +18,8 @@ settings:
 - ``worker``, twice: ``manage.py rqworker default --job-class django_tasks_rq.Job --with-scheduler``;
 - ``tick``: ``manage.py syndication_tick --loop``, every TICK_SECONDS rather
   than 60, so that the safety net's turn comes within the test.
+- ``held``: ``manage.py task_worker --backend held``, for the tasks Redis
+  could not take (here, none).
 
 Mail goes to a real aiosmtpd process that takes SMTP_DELAY seconds over
 each message, so a send lasts long enough to kill a worker in the middle
@@ -63,7 +65,7 @@ from tests.support.processes import (
     redis_client,
     run_steps,
     stack_environment,
-    start_web_and_tick,
+    start_services,
     stop_group,
     wait_for,
 )
@@ -208,7 +210,7 @@ def stack(tmp_path_factory):
                         journal=filled["journal"], members=filled["members"])
         cleanup.callback(started.close)
         # The Procfile's processes, under its names.
-        started.services.update(start_web_and_tick(env, log_dir, TICK_SECONDS, cleanup))
+        started.services.update(start_services(env, log_dir, TICK_SECONDS, cleanup))
         workers.start(WORKER_NAMES, env)
         # First of all: a worker holding a row lock would hold up the drop,
         # and its scheduler would write to Redis after the flush.
@@ -226,7 +228,7 @@ def stack(tmp_path_factory):
         started.check_running()
         print(f"\nproduction stack: database {database.name} {database.how}; demo, {MEMBERS} members "
               f"and static files ready after {prepared - began:.0f}s; gunicorn, {len(WORKER_NAMES)} RQ "
-              f"workers and the tick answering after {time.monotonic() - began:.0f}s")
+              f"workers, the tick and the held-task worker answering after {time.monotonic() - began:.0f}s")
         yield started
 
 
@@ -431,9 +433,21 @@ def test_a_worker_killed_mid_send_loses_nobody_and_resends_at_most_its_batch(sta
             if enough <= handed_over <= len(batch) - 3:
                 horse_pid = int(claimed_by.split(":")[1])  # "host:pid:random" (outbox.worker_name)
                 name = stack.workers.name_of_process(horse_pid)
-                if name is not None:  # not one of the tick's batches: the tick is the safety net
+                # Not one of the tick's batches (the tick is the safety net).
+                if name is not None and frozen_mid_batch(horse_pid, claimed_by):
                     return name, claimed_by, horse_pid
         return None
+
+    def frozen_mid_batch(horse_pid, claimed_by):
+        """Stop the horse where it is (SIGSTOP); True if it stopped with part
+        of its batch still to hand over, so the SIGKILL lands mid-batch."""
+        os.kill(horse_pid, signal.SIGSTOP)
+        time.sleep(0.05)  # a message or commit already on its way lands before the check
+        batch = set(sending_batches().get(claimed_by, []))
+        if batch and not batch <= arrivals.addresses(title):
+            return True
+        os.kill(horse_pid, signal.SIGCONT)
+        return False
 
     with explained:
         publish_article(admin, stack, title, "Our winter loaf, from December.",

@@ -6,8 +6,8 @@ After each, every member gets the update, nobody gets it twice but for the
 messages in flight when the fault struck (each report prints the exact
 count), and the update's page in the admin counts as many sent as the SMTP
 server got. The stack is the Procfile's, as in
-tests/e2e/test_production_stack.py: gunicorn, two RQ workers and the tick,
-with the production settings, on a PostgreSQL database of its own
+tests/e2e/test_production_stack.py: gunicorn, two RQ workers, the tick and
+the held-task worker, with the production settings, on a PostgreSQL database of its own
 (HEARTHSIDE_FAULTS_DATABASE_URL, default
 postgres://root@127.0.0.1:5432/hearthside_faults), a Redis server of its own
 (started here on a free port, so that stopping it stops nobody else) and an
@@ -33,7 +33,9 @@ from pathlib import Path
 
 import pytest
 import requests
+from bs4 import BeautifulSoup
 
+from tests.support.forms import posted_fields
 from tests.support.maildir import Arrivals
 from tests.support.postgres_database import DatabaseError, OwnedDatabase
 from tests.support.processes import (
@@ -43,7 +45,7 @@ from tests.support.processes import (
     free_port,
     run_steps,
     stack_environment,
-    start_web_and_tick,
+    start_services,
     stop_group,
     wait_for,
 )
@@ -191,7 +193,7 @@ def stack(tmp_path_factory):
         cleanup.callback(started.close)
         started.start_redis()
         cleanup.callback(lambda: started.services.get("redis") and started.stop_redis())
-        started.services.update(start_web_and_tick(env, log_dir, TICK_SECONDS, cleanup))
+        started.services.update(start_services(env, log_dir, TICK_SECONDS, cleanup))
         workers.start(WORKER_NAMES, env)
         cleanup.callback(workers.stop)
         wait_for(lambda: healthy(base_url), "gunicorn to answer /health/", START_TIMEOUT, every=0.25)
@@ -348,26 +350,51 @@ def test_postgresql_restarted_mid_send_loses_nobody(stack, send):
     update.wait_until(0.3)
     in_flight = set().union(*update.sending_rows().values())
     subprocess.run(shlex.split(PG_RESTART), check=True, timeout=120)
+    # And what was claimed while the restart began: those rows wait out their lease now.
+    in_flight |= set().union(*update.sending_rows().values())
     wait_for(lambda: healthy(stack.base_url), "the site to answer again after the restart", START_TIMEOUT)
     assert_complete(update.finish(), in_flight, "PostgreSQL restarted at 30%")
 
 
+def sign_up(base_url: str, email: str) -> requests.Response:
+    """The signup page's form, filled in and sent as a browser would."""
+    page = requests.get(f"{base_url}/members/signup/", timeout=30)
+    form = BeautifulSoup(page.text, "html.parser").select_one("form.members-form")
+    fields = {**posted_fields(form), "email": email, "channels": "email"}
+    return requests.post(f"{base_url}{form['action']}", data=fields, timeout=30, allow_redirects=False)
+
+
 def test_redis_stopped_for_a_minute_pages_still_serve_and_the_queue_resumes(stack, send):
+    """Meanwhile an editor publishes a page and a visitor signs up: both
+    are answered, and the visitor's confirmation goes out before Redis is
+    back (the tasks Redis could not take are held in the database, for the
+    stack's ``held`` worker)."""
     update = send("Outage: the oat loaf")
     update.wait_until(0.3)
     in_flight = set().union(*update.sending_rows().values())
     stack.stop_redis()
     stopped = time.monotonic()
+    stack.act("publish", "--title", "Opening hours in the outage", "--kind", "standard")
+    signup = sign_up(stack.base_url, "outage.visitor@example.com")
+    assert (signup.status_code, signup.headers.get("Location")) == (303, "/members/signup/check-your-inbox/")
     answers = []
     while time.monotonic() - stopped < REDIS_OUTAGE_SECONDS:
-        for path in ("/", "/journal/"):
+        # /health/ready/ too: the load balancer keeps the web processes in rotation.
+        for path in ("/", "/journal/", "/opening-hours-in-the-outage/", "/health/ready/"):
             with contextlib.suppress(requests.RequestException):
                 answers.append(requests.get(f"{stack.base_url}{path}", timeout=10).status_code)
         time.sleep(1)
+    confirmed_in_the_outage = "outage.visitor@example.com" in update.arrivals.addresses()
+    monitoring = requests.get(f"{stack.base_url}/health/", timeout=10, headers={"Accept": "application/json"})
     stack.start_redis()
+    held = dict(stack.query("select status, count(*) from django_tasks_database_dbtaskresult "
+                            "where backend_name = 'held' group by status"))
     print(f"\nfaults, Redis stopped for {REDIS_OUTAGE_SECONDS}s: {len(answers)} page views, "
-          f"{answers.count(200)} answered 200")
+          f"{answers.count(200)} answered 200; tasks held in the database: {held}")
     assert answers and set(answers) == {200}, answers
+    assert monitoring.status_code == 500 and "TaskQueue" in monitoring.text, monitoring.text
+    assert confirmed_in_the_outage, "the signup's confirmation did not go out while Redis was down"
+    assert held.get("SUCCESSFUL", 0) >= 2 and not held.get("FAILED"), held
     assert_complete(update.finish(), in_flight, f"Redis stopped for {REDIS_OUTAGE_SECONDS}s at 30%")
 
 

@@ -103,13 +103,16 @@ class Service:
         stop_group(self.process)
 
 
-def start_web_and_tick(env: dict, log_dir: Path, tick_seconds: float, cleanup: contextlib.ExitStack) -> dict:
-    """The Procfile's ``web`` (gunicorn) and ``tick`` (syndication_tick every
-    ``tick_seconds``), under its names, each stopped by ``cleanup``."""
+def start_services(env: dict, log_dir: Path, tick_seconds: float, cleanup: contextlib.ExitStack) -> dict:
+    """The Procfile's processes but its RQ workers: ``web`` (gunicorn),
+    ``tick`` (syndication_tick every ``tick_seconds``) and ``held`` (the
+    database worker of tasks Redis could not take), under its names, each
+    stopped by ``cleanup``."""
     services = {}
     for name, argv in {
         "web": [str(Path(sys.executable).parent / "gunicorn"), "-c", "site/config/gunicorn.py"],
         "tick": [sys.executable, "manage.py", "syndication_tick", "--loop", str(tick_seconds)],
+        "held": [sys.executable, "manage.py", "task_worker", "--backend", "held", "--interval", "1"],
     }.items():
         services[name] = service = Service(name, argv, env, log_dir)
         cleanup.callback(service.stop)

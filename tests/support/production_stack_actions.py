@@ -2,8 +2,9 @@
 """What a fault test (tests/faults/) does to a running production stack,
 in a process of its own with the stack's production settings:
 
-- ``publish --title T``: publish an article called T in the Journal, as an
-  editor's "Publish" does, so its update goes through the stack's queue;
+- ``publish --title T [--kind standard]``: publish an article called T in
+  the Journal, as an editor's "Publish" does, so its update goes through
+  the stack's queue; or a standard page under the home page (no update);
 - ``unsubscribe-links --out FILE``: every member's one-click unsubscribe
   link (its path), as their messages carry it, written as JSON
   ``{address: path}``.
@@ -26,15 +27,17 @@ for path in (REPO_ROOT / "site", REPO_ROOT):
 def publish(args) -> None:
     from wagtail.models import Site
 
-    from hearthside.models import ArticlePage
+    from hearthside.models import ArticlePage, StandardPage
 
     site = Site.objects.get(is_default_site=True)
-    journal = site.root_page.specific.featured_section.specific
-    article = ArticlePage(title=args.title, summary=f"{args.title}, from the bakery.", body=[
-        ("paragraph", f"<p>{args.title}: fresh from the oven.</p>"),
-    ])
-    journal.add_child(instance=article)
-    article.save_revision().publish()
+    body = [("paragraph", f"<p>{args.title}: fresh from the oven.</p>")]
+    if args.kind == "standard":
+        page, parent = StandardPage(title=args.title, body=body), site.root_page
+    else:
+        page = ArticlePage(title=args.title, summary=f"{args.title}, from the bakery.", body=body)
+        parent = site.root_page.specific.featured_section.specific
+    parent.add_child(instance=page)
+    page.save_revision().publish()
 
 
 def unsubscribe_links(args) -> None:
@@ -56,6 +59,7 @@ def main(argv=None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     publishing = commands.add_parser("publish")
     publishing.add_argument("--title", required=True)
+    publishing.add_argument("--kind", choices=("article", "standard"), default="article")
     unsubscribing = commands.add_parser("unsubscribe-links")
     unsubscribing.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
