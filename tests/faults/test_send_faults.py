@@ -7,8 +7,8 @@ messages in flight when the fault struck (each report prints the exact
 count), and the update's page in the admin counts as many sent as the SMTP
 server got. The stack is the Procfile's, as in
 tests/e2e/test_production_stack.py: gunicorn, two RQ workers, the tick and
-the held-task worker, with the production settings, on a PostgreSQL database of its own
-(HEARTHSIDE_FAULTS_DATABASE_URL, default
+the held-task worker, with the production settings, on a PostgreSQL
+database of its own (HEARTHSIDE_FAULTS_DATABASE_URL, default
 postgres://root@127.0.0.1:5432/hearthside_faults), a Redis server of its own
 (started here on a free port, so that stopping it stops nobody else) and an
 aiosmtpd process that can be made unreliable (tests/support/flaky_smtp.py).
