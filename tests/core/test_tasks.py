@@ -1,5 +1,5 @@
 """hearthside.tasks.RQBackend: with Redis refusing connections (a port no
-server listens on), a task is held in the database and ``db_worker
+server listens on), a task is held in the database and ``task_worker
 --backend held`` runs it; with Redis up (the machine's, database 13, which
 these tests flush), tasks go to RQ and nothing is held."""
 from __future__ import annotations
